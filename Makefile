@@ -1,0 +1,51 @@
+# The two commands of the README: `make run` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEV := DEBUG=true
+
+.PHONY: run test lint pytest migrate data messages bench clean
+
+$(VENV)/.base: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.base
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+migrate: $(VENV)/.base
+	$(DEV) $(PY) manage.py migrate --noinput
+
+data: migrate
+	$(DEV) $(PY) manage.py load_gazetteer
+	$(DEV) $(PY) manage.py load_demo_data
+
+run: data
+	@echo
+	@echo "To log in at http://127.0.0.1:8000/admin/ create your own editor account first (in another terminal):"
+	@echo "    DEBUG=true $(PY) manage.py create_login YOUR-NAME --role editor"
+	@echo
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# pytest exits 5 when it collects no test: that is a failure here, never a silent pass.
+# Tests run with production settings (DEBUG off) but plain HTTP and a throwaway key.
+TEST_ENV := SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=false
+pytest: $(VENV)/.dev
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+# Rebuilds the translation catalogues after strings change (needs GNU gettext); the .mo files are committed.
+messages: $(VENV)/.dev
+	cd centres && $(DEV) ../$(PY) ../manage.py makemessages --no-obsolete -l ru -l kk -l en --ignore='../.venv/*'
+	$(DEV) $(PY) manage.py compilemessages --ignore='.venv'
+
+clean:
+	rm -rf $(VENV) staticfiles

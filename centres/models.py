@@ -1,0 +1,551 @@
+"""The records of the directory (DESIGN.md section 3)."""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from centres.text import fold, latin_slug
+from centres.vocabularies import (
+    AddressVisibility,
+    Audience,
+    Country,
+    DocumentsNeeded,
+    FundingKind,
+    HotlinePurpose,
+    Language,
+    LicenceStatus,
+    OperatorKind,
+    Service,
+    Status,
+    Tenure,
+)
+
+# Derived or bookkeeping columns that history need not keep: they are recomputed on every save.
+UNTRACKED = ["search_text", "version", "updated_at"]
+
+
+class ConcurrentEditError(Exception):
+    """Raised when a record changed in the database after the writer read it: its write would lose an edit."""
+
+    def __init__(self, instance: models.Model):
+        self.instance = instance
+        super().__init__(f"{instance._meta.verbose_name} {instance.pk} was changed meanwhile")
+
+
+class Versioned(models.Model):
+    """Optimistic locking: a save succeeds only if the row still has the version the writer read.
+
+    `select_for_update()` does nothing on SQLite, so the check is a conditional UPDATE that claims the next version
+    in the same transaction as the write. Every writer (admin form, inline, action, import, restore) goes through
+    `save()`, so every one of them is covered.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            claimed = type(self)._base_manager.filter(pk=self.pk, version=self.version).update(version=F("version") + 1)
+            if not claimed:
+                raise ConcurrentEditError(self)
+            self.version += 1
+            super().save(*args, **kwargs)
+
+
+class CodeListField(models.CharField):
+    """A list of vocabulary codes stored as ";a;b;", so that `contains=";a;"` finds a code on any database.
+
+    Kept on the centre's own row so that history and restore see it like any other column.
+    """
+
+    def __init__(self, *args, codes: type[models.TextChoices], **kwargs):
+        self.codes = codes
+        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["codes"] = self.codes
+        if kwargs.get("max_length") == 255:
+            del kwargs["max_length"]
+        kwargs.pop("blank", None)
+        kwargs.pop("default", None)
+        return name, path, args, kwargs
+
+    def canonical(self, values: Iterable[str]) -> list[str]:
+        """The codes in vocabulary order, each once."""
+        chosen = set(values)
+        return [code for code in self.codes.values if code in chosen]
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            return [code for code in value.split(";") if code]
+        return list(value)
+
+    def get_prep_value(self, value):
+        if isinstance(value, str):  # a lookup such as contains=";shelter;"
+            return value
+        codes = self.canonical(value or [])
+        return f";{';'.join(codes)};" if codes else ""
+
+    def validate(self, value, model_instance):
+        unknown = [code for code in value or [] if code not in self.codes.values]
+        if unknown:
+            raise ValidationError(
+                _("Unknown code(s): %(codes)s. Allowed: %(allowed)s."),
+                params={"codes": ", ".join(unknown), "allowed": ", ".join(self.codes.values)},
+                code="invalid_code",
+            )
+
+    def value_to_string(self, obj):
+        return ";".join(self.value_from_object(obj) or [])
+
+    def formfield(self, **kwargs):
+        return forms.TypedMultipleChoiceField(
+            choices=self.codes.choices,
+            required=not self.blank,
+            widget=forms.CheckboxSelectMultiple,
+            label=self.verbose_name.capitalize(),
+            help_text=self.help_text,
+        )
+
+
+class Region(models.Model):
+    """A first-level subdivision (ISO 3166-2). Loaded with the gazetteer; not edited by hand."""
+
+    code = models.CharField(_("ISO 3166-2 code"), max_length=6, primary_key=True)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    name_en = models.CharField(_("name in Latin letters"), max_length=120)
+    name_ru = models.CharField(_("name in Russian"), max_length=120, blank=True)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=120, blank=True)
+    search_names = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["country", "name_en"]
+
+    def __str__(self) -> str:
+        return self.display_name()
+
+    def display_name(self, language: str | None = None) -> str:
+        return _localised_name(self, language)
+
+
+class PlaceQuerySet(models.QuerySet):
+    def named(self, name: str) -> "PlaceQuerySet":
+        """Places any of whose names (Russian, Kazakh, Latin, alternate or our alias) equals `name`, folded."""
+        key = fold(name)
+        if not key or ";" in key:
+            return self.none()
+        return self.filter(search_names__contains=f";{key};").select_related("region")
+
+
+class Place(models.Model):
+    """A town or city of the gazetteer (GeoNames, at least 1,000 people), plus our aliases."""
+
+    geonameid = models.IntegerField(_("GeoNames id"), primary_key=True)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region"))
+    name_en = models.CharField(_("name in Latin letters"), max_length=120)
+    name_ru = models.CharField(_("name in Russian"), max_length=120, blank=True)
+    name_kk = models.CharField(_("name in Kazakh"), max_length=120, blank=True)
+    alternate_names = models.TextField(_("alternate names"), blank=True)
+    population = models.PositiveIntegerField(_("population"), default=0)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    search_names = models.TextField(editable=False, blank=True)
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["-population", "name_en"]
+
+    def __str__(self) -> str:
+        name = self.display_name()
+        return f"{name} ({self.region.display_name()})" if self.region_id and self.region else name
+
+    def display_name(self, language: str | None = None) -> str:
+        return _localised_name(self, language)
+
+
+def _localised_name(obj: Region | Place, language: str | None) -> str:
+    language = (language or get_language() or "ru")[:2]
+    if language == "kk":
+        return obj.name_kk or obj.name_ru or obj.name_en
+    if language == "ru":
+        return obj.name_ru or obj.name_en
+    return obj.name_en
+
+
+class Operator(Versioned):
+    """An organisation that runs centres: a state body or a civil-society organisation."""
+
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=10, choices=OperatorKind.choices)
+    registration_number = models.CharField(
+        _("registration number"), max_length=40, blank=True, help_text=_("BIN in Kazakhstan.")
+    )
+    website = models.URLField(_("website"), blank=True)
+    search_text = models.TextField(editable=False, blank=True)
+
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
+
+    class Meta:
+        verbose_name = _("operator")
+        verbose_name_plural = _("operators")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = fold(self.name)
+        super().save(*args, **kwargs)
+        # Centres' search text includes the operator's name: a derived column, so no history entry is wanted.
+        for centre in self.centres.select_related("city__region", "region"):
+            Centre.objects.filter(pk=centre.pk).update(search_text=centre.build_search_text())
+
+
+phone_number_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-]{1,24}[0-9]$",
+    _("Enter digits, spaces, brackets or hyphens, optionally starting with +, e.g. 150 or +7 727 000 0000."),
+)
+
+
+class CentreQuerySet(models.QuerySet):
+    def search(self, query: str) -> "CentreQuerySet":
+        """Every word of `query` must appear in the centre's, operator's, city's or region's names, folded."""
+        queryset = self
+        for word in fold(query).split():
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
+
+    def not_archived(self) -> "CentreQuerySet":
+        return self.filter(archived=False)
+
+
+class Centre(Versioned):
+    """One facility: a crisis centre, shelter or help point."""
+
+    # identity
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slug = models.SlugField(
+        _("URL slug"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        help_text=_("Set once from the name; kept after."),
+    )
+    name = models.CharField(_("name"), max_length=300)
+    operator = models.ForeignKey(
+        Operator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="centres",
+        verbose_name=_("operator"),
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False, help_text=_("Fictional record for trying out."))
+
+    # place
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("region"),
+        help_text=_("Filled from the city when left empty."),
+    )
+    city = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("city"))
+    address = models.TextField(_("address"), blank=True)
+    address_visibility = models.CharField(
+        _("address visibility"),
+        max_length=10,
+        choices=AddressVisibility.choices,
+        default=AddressVisibility.HIDDEN,
+        help_text=_("Hidden: the public sees 'address given by phone'. City: only the city is shown."),
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("Filled from the city when left empty."),
+    )
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    # contact
+    messenger = models.CharField(_("messenger contact"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    open_24_7 = models.BooleanField(_("open 24/7"), null=True, blank=True)
+
+    # help
+    services = CodeListField(_("services"), codes=Service)
+    audiences = CodeListField(_("audiences"), codes=Audience)
+    languages = CodeListField(_("languages"), codes=Language)
+    beds = models.PositiveIntegerField(_("beds"), null=True, blank=True)
+    beds_free = models.PositiveIntegerField(_("places free"), null=True, blank=True)
+    beds_free_updated_at = models.DateTimeField(_("places free updated at"), null=True, blank=True)
+    accessible = models.BooleanField(_("wheelchair access"), null=True, blank=True)
+    free = models.BooleanField(_("free of charge"), null=True, blank=True)
+
+    # admission
+    accepts_children = models.BooleanField(_("accepts mothers with children"), null=True, blank=True)
+    boys_max_age = models.PositiveSmallIntegerField(
+        _("age limit for boys"),
+        null=True,
+        blank=True,
+        help_text=_("Oldest age of a boy admitted with his mother; empty if no limit or unknown."),
+    )
+    accepts_pregnant = models.BooleanField(_("accepts pregnant women"), null=True, blank=True)
+    documents_needed = models.CharField(
+        _("documents needed"), max_length=20, choices=DocumentsNeeded.choices, blank=True
+    )
+    accepts_non_citizens = models.BooleanField(_("accepts non-citizens"), null=True, blank=True)
+    referral_needed = models.BooleanField(
+        _("referral needed"), null=True, blank=True, help_text=_("No means people may come on their own.")
+    )
+    max_stay_days = models.PositiveIntegerField(_("longest stay (days)"), null=True, blank=True)
+    anonymous = models.BooleanField(_("anonymous help possible"), null=True, blank=True)
+
+    # state
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status_since = models.DateField(_("status since"), null=True, blank=True)
+    closure_reason = models.TextField(
+        _("reason for closure or suspension"), blank=True, help_text=_("Required when closed or suspended.")
+    )
+    archived = models.BooleanField(
+        _("archived"), default=False, help_text=_("Entered in error or a duplicate; not a closure.")
+    )
+    last_verified_on = models.DateField(_("last verified on"), null=True, blank=True)
+    source = models.TextField(_("source"), blank=True, help_text=_("A link, or a note such as 'phoned the centre'."))
+    public_notes = models.TextField(_("public notes"), blank=True)
+    internal_notes = models.TextField(_("internal notes"), blank=True, help_text=_("Never shown to the public."))
+
+    search_text = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
+    objects = CentreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("centre")
+        verbose_name_plural = _("centres")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["country", "status", "archived"]),
+            models.Index(fields=["last_verified_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = self._unique_slug()
+        if self.city_id:
+            if not self.region_id:
+                self.region_id = self.city.region_id
+            if self.latitude is None and self.longitude is None:
+                self.latitude, self.longitude = self.city.latitude, self.city.longitude
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.city_id and self.city.country != self.country:
+            errors["city"] = _("This city is not in the chosen country.")
+        if self.region_id and self.region.country != self.country:
+            errors["region"] = _("This region is not in the chosen country.")
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude"] = _("Give both latitude and longitude, or neither.")
+        if self.status == Status.CLOSED and not self.closure_reason.strip():
+            errors["closure_reason"] = _("Say why the centre closed.")
+        if self.beds is not None and self.beds_free is not None and self.beds_free > self.beds:
+            errors["beds_free"] = _("Places free cannot exceed the number of beds.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _unique_slug(self) -> str:
+        base = latin_slug(self.name) or "centre"
+        slug, n = base, 1
+        while Centre.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    def build_search_text(self) -> str:
+        """The folded names a search matches: centre, operator, and every name of its city and region."""
+        parts = [fold(self.name)]
+        if self.operator_id:
+            parts.append(fold(self.operator.name))
+        if self.city_id:
+            parts.append(self.city.search_names)
+        region = self.region if self.region_id else None
+        if region is not None:
+            parts.append(region.search_names)
+        return " ".join(part for part in parts if part)
+
+    @property
+    def address_is_public(self) -> bool:
+        return self.address_visibility == AddressVisibility.PUBLIC
+
+
+class CentrePhone(models.Model):
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="phones", verbose_name=_("centre"))
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    number = models.CharField(_("number"), max_length=30, validators=[phone_number_validator])
+    answers_24_7 = models.BooleanField(_("answers 24/7"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phone")
+        verbose_name_plural = _("phones")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.number}" if self.label else self.number
+
+
+class Compliance(models.Model):
+    """Licensing, premises and funding of one centre. Editors and advocates only; never public."""
+
+    centre = models.OneToOneField(Centre, on_delete=models.CASCADE, related_name="compliance", verbose_name=_("centre"))
+    licence_status = models.CharField(
+        _("licence status"), max_length=20, choices=LicenceStatus.choices, default=LicenceStatus.UNKNOWN
+    )
+    licence_number = models.CharField(_("licence number"), max_length=60, blank=True)
+    licence_authority = models.CharField(_("licensing authority"), max_length=200, blank=True)
+    licence_applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    licence_issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    licence_decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    licence_expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    premises_area_m2 = models.DecimalField(
+        _("premises area (m²)"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    premises_tenure = models.CharField(
+        _("premises tenure"), max_length=10, choices=Tenure.choices, default=Tenure.UNKNOWN
+    )
+    lease_ends_on = models.DateField(_("lease ends on"), null=True, blank=True)
+    funding_kind = models.CharField(
+        _("funding"), max_length=20, choices=FundingKind.choices, default=FundingKind.UNKNOWN
+    )
+    funding_ends_on = models.DateField(_("funding ends on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("compliance")
+        verbose_name_plural = _("compliance")
+
+    def __str__(self) -> str:
+        return str(self.get_licence_status_display())
+
+
+class CountryRules(Versioned):
+    """Eligibility rules of one country. Thresholds start empty ('not set') until an editor sets them."""
+
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, unique=True)
+    licensing_effective_from = models.DateField(_("licensing compulsory from"), null=True, blank=True)
+    min_premises_area_m2 = models.DecimalField(
+        _("minimum premises area (m²)"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Empty means not set: no premises flag is raised."),
+    )
+    min_area_per_bed_m2 = models.DecimalField(
+        _("minimum area per bed (m²)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    licence_warning_days = models.PositiveIntegerField(_("licence expiry warning (days)"), default=90)
+    lease_warning_days = models.PositiveIntegerField(_("lease end warning (days)"), default=180)
+    funding_warning_days = models.PositiveIntegerField(_("funding end warning (days)"), default=90)
+    verification_max_age_days = models.PositiveIntegerField(_("verification may be this old (days)"), default=365)
+    beds_free_max_age_days = models.PositiveIntegerField(_("places free may be this old (days)"), default=7)
+    thresholds_are_demo = models.BooleanField(
+        _("demo thresholds"), default=False, help_text=_("Set by the demo data; not the law's figures.")
+    )
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    source_url = models.URLField(_("source"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
+
+    class Meta:
+        verbose_name = _("country rules")
+        verbose_name_plural = _("country rules")
+        ordering = ["country"]
+
+    def __str__(self) -> str:
+        return str(self.get_country_display())
+
+
+class Hotline(Versioned):
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    number = models.CharField(_("number"), max_length=30, validators=[phone_number_validator])
+    purpose = models.CharField(_("what it is for"), max_length=30, choices=HotlinePurpose.choices)
+    run_by = models.CharField(_("run by"), max_length=200, blank=True)
+    hours = models.CharField(_("hours"), max_length=100, blank=True)
+    open_24_7 = models.BooleanField(_("24/7"), default=False)
+    free_to_call = models.BooleanField(_("free to call"), null=True, blank=True)
+    is_main = models.BooleanField(
+        _("main number"), default=False, help_text=_("Shown first, and on every page of this country.")
+    )
+    source = models.TextField(_("source"), blank=True)
+    last_verified_on = models.DateField(
+        _("last verified on"), null=True, blank=True, help_text=_("Empty: still to be verified.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
+
+    class Meta:
+        verbose_name = _("hotline")
+        verbose_name_plural = _("hotlines")
+        ordering = ["country", "position", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.number}"
+
+
+def today() -> datetime.date:
+    """Today in the directory's time zone (Asia/Almaty by default)."""
+    return timezone.localdate()

@@ -1,0 +1,88 @@
+"""The shared small world of the tests, and plain helpers to vary it."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
+
+
+@pytest.fixture
+def almaty(db) -> Place:
+    region, _ = Region.objects.get_or_create(
+        code="KZ-75",
+        defaults={
+            "country": "KZ",
+            "name_en": "Almaty",
+            "name_ru": "Алматы",
+            "name_kk": "Алматы",
+            "search_names": ";almaty;алматы;",
+        },
+    )
+    place, _ = Place.objects.get_or_create(
+        geonameid=1526384,
+        defaults={
+            "country": "KZ",
+            "region": region,
+            "name_en": "Almaty",
+            "name_ru": "Алматы",
+            "name_kk": "Алматы",
+            "alternate_names": "Alma-Ata;Алма-Ата",
+            "population": 1977011,
+            "latitude": Decimal("43.252490"),
+            "longitude": Decimal("76.911500"),
+            "search_names": ";almaty;алматы;alma-ata;алма-ата;",
+        },
+    )
+    return place
+
+
+def make_operator(**overrides) -> Operator:
+    values = {"name": "Общественный фонд «Шанырак»", "kind": "cso"}
+    values.update(overrides)
+    return Operator.objects.create(**values)
+
+
+def make_centre(*, phones=(), compliance=None, **overrides) -> Centre:
+    """A centre with sensible defaults; `phones` are (label, number, answers_24_7) triples."""
+    values = {
+        "name": "Кризисный центр «Жан»",
+        "country": "KZ",
+        "services": ["shelter", "psychological"],
+        "audiences": ["women", "children"],
+        "languages": ["kk", "ru"],
+        "last_verified_on": datetime.date(2026, 10, 1),
+    }
+    values.update(overrides)
+    centre = Centre.objects.create(**values)
+    for position, (label, number, answers_24_7) in enumerate(phones):
+        CentrePhone.objects.create(
+            centre=centre, label=label, number=number, answers_24_7=answers_24_7, position=position
+        )
+    Compliance.objects.create(centre=centre, **(compliance or {}))
+    return centre
+
+
+def make_user(username: str, group: str | None = None, **flags) -> User:
+    user = User.objects.create_user(username=username, password="a long test password 1", **flags)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db) -> User:
+    return make_user("editor", "editor", is_staff=True)
+
+
+@pytest.fixture
+def advocate(db) -> User:
+    return make_user("advocate", "advocate")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

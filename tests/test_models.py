@@ -1,0 +1,105 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from centres.models import Centre, ConcurrentEditError, CountryRules, Hotline
+from centres.vocabularies import Audience, Language, Service
+from tests.conftest import make_centre, make_operator
+
+pytestmark = pytest.mark.django_db
+
+
+def test_kazakhstan_rule_set_is_present_after_migrate():
+    rules = CountryRules.objects.get(country="KZ")
+    assert rules.licensing_effective_from == datetime.date(2025, 1, 1)
+    assert rules.min_premises_area_m2 is None
+    assert rules.min_area_per_bed_m2 is None
+    assert (rules.licence_warning_days, rules.lease_warning_days, rules.funding_warning_days) == (90, 180, 90)
+    assert (rules.verification_max_age_days, rules.beds_free_max_age_days) == (365, 7)
+
+
+def test_known_hotlines_are_loaded_unverified():
+    numbers = set(Hotline.objects.values_list("country", "number"))
+    assert {
+        ("KZ", "111"),
+        ("KZ", "150"),
+        ("KG", "117"),
+        ("KG", "111"),
+        ("UZ", "1146"),
+        ("TJ", "1313"),
+    } <= numbers
+    for country in ["KZ", "KG", "UZ", "TJ"]:
+        assert {(country, "102"), (country, "112")} <= numbers
+    assert not Hotline.objects.filter(last_verified_on__isnull=False).exists()
+
+
+def test_vocabularies_have_stable_codes():
+    assert Service.values == [
+        "shelter",
+        "hotline",
+        "psychological",
+        "legal",
+        "medical",
+        "social",
+        "children",
+        "training",
+    ]
+    assert Audience.values == ["women", "children", "men", "older", "disability"]
+    assert Language.values == ["kk", "ru", "ky", "uz", "tg", "kaa", "en"]
+
+
+def test_new_centre_is_hidden_with_a_latin_slug_that_survives_renaming(almaty):
+    centre = make_centre(name="Кризисный центр «Ана үйі»", city=almaty)
+    assert centre.address_visibility == "hidden"
+    assert centre.slug == "krizisnyi-tsentr-ana-uii"
+    centre.name = "Другое имя"
+    centre.save()
+    centre.refresh_from_db()
+    assert centre.slug == "krizisnyi-tsentr-ana-uii"
+
+
+def test_region_and_coordinates_come_from_the_city_when_empty(almaty):
+    centre = make_centre(city=almaty)
+    assert centre.region_id == "KZ-75"
+    assert (centre.latitude, centre.longitude) == (almaty.latitude, almaty.longitude)
+
+
+def test_code_lists_round_trip_in_vocabulary_order():
+    centre = make_centre(services=["legal", "shelter", "legal"])
+    centre.refresh_from_db()
+    assert centre.services == ["shelter", "legal"]
+    assert Centre.objects.filter(services__contains=";legal;").count() == 1
+
+
+def test_stale_save_is_refused_and_keeps_the_first_edit():
+    centre = make_centre()
+    first, second = Centre.objects.get(pk=centre.pk), Centre.objects.get(pk=centre.pk)
+    first.name = "First editor's name"
+    first.save()
+    second.hours = "9-18"
+    with pytest.raises(ConcurrentEditError):
+        second.save()
+    centre.refresh_from_db()
+    assert centre.name == "First editor's name"
+    assert centre.hours == ""
+
+
+def test_operator_rename_updates_centre_search_text():
+    operator = make_operator(name="Фонд Один")
+    centre = make_centre(operator=operator)
+    operator.name = "Фонд ДВА"
+    operator.save()
+    assert Centre.objects.search("фонд два").get() == centre
+
+
+def test_search_folds_cyrillic_and_kazakh_case(almaty):
+    centre = make_centre(name="ҚАЙЫРЫМДЫЛЫҚ ОРТАЛЫҒЫ Ёлка", city=almaty)
+    assert list(Centre.objects.search("қайырымдылық")) == [centre]
+    assert list(Centre.objects.search("елка")) == [centre]
+    assert list(Centre.objects.search("АЛМА-АТА")) == [centre]
+    assert list(Centre.objects.search("Бишкек")) == []
+
+
+def test_no_missing_migrations():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
