@@ -38,6 +38,7 @@ lint: $(VENV)/.dev
 # Tests run with production settings (DEBUG off) but plain HTTP and a throwaway key.
 TEST_ENV := SECRET_KEY=test-only-not-secret SECURE_SSL_REDIRECT=false
 pytest: $(VENV)/.dev
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint pytest

@@ -1,0 +1,515 @@
+"""The editor area: the Django admin, configured for the Union's editors.
+
+Every edit path (change form with its inlines, actions, restore) carries the version the editor saw, so a save over
+someone else's newer edit is refused instead of silently overwriting it.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from centres.history import restore_centre, snapshot_after
+from centres.models import (
+    Centre,
+    CentrePhone,
+    Compliance,
+    ConcurrentEditError,
+    CountryRules,
+    Hotline,
+    Operator,
+    Place,
+    Region,
+    today,
+)
+from centres.text import fold
+
+admin.site.site_header = gettext_lazy("Crisis Centre Directory — editor area")
+admin.site.site_title = gettext_lazy("Crisis Centre Directory")
+admin.site.index_title = gettext_lazy("Records")
+
+
+def changed_meanwhile_message(instance) -> str:
+    """Who changed a record after the editor opened it, and when, in words an editor can act on."""
+    last = instance.history.select_related("history_user").first() if hasattr(instance, "history") else None
+    if last is not None and last.history_user is not None:
+        return _(
+            "%(record)s was changed by %(user)s at %(time)s while you were editing it. Your changes were not "
+            "saved and nothing of the other edit was overwritten. Reload the page to see the current version, "
+            "then make your changes again."
+        ) % {
+            "record": instance,
+            "user": last.history_user,
+            "time": date_format(timezone.localtime(last.history_date), "DATETIME_FORMAT"),
+        }
+    return _(
+        "%(record)s was changed by someone else while you were editing it. Your changes were not saved and "
+        "nothing of the other edit was overwritten. Reload the page to see the current version, then make your "
+        "changes again."
+    ) % {"record": instance}
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version of the record the editor opened; a stale version is a validation error."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.instance._state.adding:
+            seen = cleaned.get("seen_version")
+            current = type(self.instance)._base_manager.filter(pk=self.instance.pk).values_list("version", flat=True)
+            if seen is None or current.first() != seen:
+                raise ValidationError(changed_meanwhile_message(self.instance), code="stale")
+            # Saved with the version the editor saw: if another save lands between this check and the write,
+            # the model's conditional update still refuses it.
+            self.instance.version = seen
+        return cleaned
+
+
+class VersionedAdmin(SimpleHistoryAdmin):
+    """History, version-checked saves, and deletion for superusers alone (editors archive instead)."""
+
+    form = VersionedForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConcurrentEditError as error:
+            # Lost the race after validation: the admin's transaction rolled everything back.
+            self.message_user(request, changed_meanwhile_message(error.instance), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+def save_each(modeladmin, request, queryset: QuerySet, change, success_message: str) -> None:
+    """Apply `change` to each selected record and save it with the version it was read at.
+
+    A record that another editor changed after it was read is left alone and named in an error message.
+    """
+    done, refused = 0, []
+    for obj in queryset:
+        change(obj)
+        try:
+            obj.save()
+        except ConcurrentEditError:
+            refused.append(str(obj))
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, success_message % {"count": done}, messages.SUCCESS)
+    if refused:
+        modeladmin.message_user(
+            request,
+            _("Not changed, because someone else changed them meanwhile (reload and try again): %(names)s")
+            % {"names": ", ".join(refused)},
+            messages.ERROR,
+        )
+
+
+class FoldedSearchMixin:
+    """Search that folds case in every script (Cyrillic and Kazakh included) on SQLite and PostgreSQL alike."""
+
+    search_fields = ["search_text"]  # shows the search box; the matching itself is below
+    folded_field = "search_text"
+
+    def get_search_results(self, request, queryset, search_term):
+        for word in fold(search_term).split():
+            queryset = queryset.filter(**{f"{self.folded_field}__contains": word})
+        return queryset, False
+
+
+class LastVerifiedFilter(admin.SimpleListFilter):
+    title = gettext_lazy("last verified")
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("90", gettext_lazy("in the last 3 months")),
+            ("365", gettext_lazy("in the last year")),
+            ("stale", gettext_lazy("more than a year ago")),
+            ("never", gettext_lazy("never")),
+        ]
+
+    def queryset(self, request, queryset):
+        year_ago = today() - datetime.timedelta(days=365)
+        if self.value() in {"90", "365"}:
+            return queryset.filter(last_verified_on__gte=today() - datetime.timedelta(days=int(self.value())))
+        if self.value() == "stale":
+            return queryset.filter(last_verified_on__lt=year_ago)
+        if self.value() == "never":
+            return queryset.filter(last_verified_on__isnull=True)
+        return queryset
+
+
+class CentrePhoneInline(admin.TabularInline):
+    model = CentrePhone
+    extra = 1
+    fields = ["label", "number", "answers_24_7", "position"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Removing a phone from a centre is an ordinary edit, kept in history and restorable.
+        return self.has_change_permission(request, obj)
+
+
+class ComplianceInline(admin.StackedInline):
+    model = Compliance
+    can_delete = False
+    max_num = 1
+    verbose_name_plural = gettext_lazy("Licensing, premises and funding (never public)")
+    fieldsets = [
+        (
+            gettext_lazy("Licence"),
+            {
+                "fields": [
+                    "licence_status",
+                    ("licence_number", "licence_authority"),
+                    ("licence_applied_on", "licence_issued_on", "licence_decided_on", "licence_expires_on"),
+                ]
+            },
+        ),
+        (gettext_lazy("Premises"), {"fields": ["premises_area_m2", ("premises_tenure", "lease_ends_on")]}),
+        (gettext_lazy("Funding"), {"fields": [("funding_kind", "funding_ends_on")]}),
+    ]
+
+
+class CentreForm(VersionedForm):
+    class Meta:
+        model = Centre
+        fields = "__all__"  # noqa: DJ007 - the admin narrows it to the fieldsets
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "closure_reason": forms.Textarea(attrs={"rows": 2}),
+            "source": forms.Textarea(attrs={"rows": 2}),
+            "public_notes": forms.Textarea(attrs={"rows": 3}),
+            "internal_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+@admin.register(Centre)
+class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
+    form = CentreForm
+    inlines = [CentrePhoneInline, ComplianceInline]
+    list_display = [
+        "name",
+        "city",
+        "country",
+        "operator",
+        "operator_kind",
+        "status",
+        "licence_status",
+        "last_verified_on",
+        "is_demo",
+        "archived",
+    ]
+    list_select_related = ["city__region", "operator", "compliance"]
+    list_filter = [
+        "country",
+        "operator__kind",
+        "status",
+        "compliance__licence_status",
+        LastVerifiedFilter,
+        "archived",
+        "is_demo",
+    ]
+    search_help_text = gettext_lazy("Centre, operator, city or region name, in any script and any case.")
+    autocomplete_fields = ["operator", "city"]
+    readonly_fields = ["id", "slug", "created_at", "updated_at"]
+    actions = ["mark_verified_today", "archive", "unarchive"]
+    list_per_page = 50
+    history_list_display = ["status", "archived"]
+    object_history_template = "admin/centres/centre/object_history.html"
+    fieldsets = [
+        (None, {"fields": ["name", "operator", "is_demo", "seen_version"]}),
+        (
+            gettext_lazy("Place"),
+            {"fields": ["country", "city", "region", "address", "address_visibility", ("latitude", "longitude")]},
+        ),
+        (
+            gettext_lazy("Contact"),
+            {"fields": [("messenger", "email"), "website", ("hours", "open_24_7")]},
+        ),
+        (
+            gettext_lazy("Help"),
+            {
+                "fields": [
+                    "services",
+                    "audiences",
+                    "languages",
+                    ("beds", "beds_free", "beds_free_updated_at"),
+                    ("accessible", "free"),
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Who is admitted"),
+            {
+                "fields": [
+                    ("accepts_children", "boys_max_age"),
+                    "accepts_pregnant",
+                    "documents_needed",
+                    "accepts_non_citizens",
+                    "referral_needed",
+                    "max_stay_days",
+                    "anonymous",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("State"),
+            {"fields": [("status", "status_since"), "closure_reason", "archived", "last_verified_on", "source"]},
+        ),
+        (gettext_lazy("Notes"), {"fields": ["public_notes", "internal_notes"]}),
+        (gettext_lazy("Record"), {"fields": ["id", "slug", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description=gettext_lazy("operator kind"), ordering="operator__kind")
+    def operator_kind(self, centre: Centre) -> str:
+        return centre.operator.get_kind_display() if centre.operator else "—"
+
+    @admin.display(description=gettext_lazy("licence status"), ordering="compliance__licence_status")
+    def licence_status(self, centre: Centre) -> str:
+        compliance = getattr(centre, "compliance", None)
+        return compliance.get_licence_status_display() if compliance else "—"
+
+    @admin.action(description=gettext_lazy("Mark verified today"), permissions=["change"])
+    def mark_verified_today(self, request, queryset):
+        verified_on = today()
+
+        def change(centre):
+            centre.last_verified_on = verified_on
+            centre._change_reason = _("Marked verified")
+
+        save_each(self, request, queryset, change, _("Marked %(count)d centre(s) verified today."))
+
+    @admin.action(description=gettext_lazy("Archive (entered in error or a duplicate)"), permissions=["change"])
+    def archive(self, request, queryset):
+        def change(centre):
+            centre.archived = True
+            centre._change_reason = _("Archived")
+
+        save_each(self, request, queryset, change, _("Archived %(count)d centre(s)."))
+
+    @admin.action(description=gettext_lazy("Bring back from the archive"), permissions=["change"])
+    def unarchive(self, request, queryset):
+        def change(centre):
+            centre.archived = False
+            centre._change_reason = _("Brought back from the archive")
+
+        save_each(self, request, queryset, change, _("Brought back %(count)d centre(s)."))
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        # simple-history's revert brings back the main row only; the restore view below brings back the page.
+        return True
+
+    def get_urls(self):
+        restore = path(
+            "<uuid:object_id>/restore/<int:history_id>/",
+            self.admin_site.admin_view(self.restore_view),
+            name="centres_centre_restore",
+        )
+        return [restore, *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "related_changes": self._related_changes(object_id)}
+        return super().history_view(request, object_id, extra_context)
+
+    def _related_changes(self, centre_id) -> list:
+        """History of the centre's phones and compliance, newest first, for the history page."""
+        records = [
+            *CentrePhone.history.filter(centre_id=centre_id).select_related("history_user")[:200],
+            *Compliance.history.filter(centre_id=centre_id).select_related("history_user")[:200],
+        ]
+        records.sort(key=lambda record: record.history_date, reverse=True)
+        for record in records:
+            previous = record.prev_record
+            record.delta = record.diff_against(previous).changes if previous else []
+        return records
+
+    def restore_view(self, request: HttpRequest, object_id, history_id: int) -> HttpResponse:
+        centre = get_object_or_404(Centre, pk=object_id)
+        if not self.has_change_permission(request, centre):
+            raise PermissionDenied
+        record = get_object_or_404(Centre.history, history_id=history_id, id=centre.pk)
+        snapshot = snapshot_after(record)
+        change_url = reverse("admin:centres_centre_change", args=[centre.pk])
+        if request.method == "POST":
+            try:
+                restore_centre(snapshot, expected_version=int(request.POST.get("version", "0")))
+            except ConcurrentEditError:
+                self.message_user(request, changed_meanwhile_message(centre), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+            self.message_user(
+                request,
+                _("Restored %(centre)s as it was at %(time)s.")
+                % {"centre": centre, "time": date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT")},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Restore %(centre)s") % {"centre": centre},
+            "opts": self.model._meta,
+            "original": centre,
+            "record": record,
+            "snapshot": snapshot,
+            "changes": _differences(centre, snapshot),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/centres/centre/restore.html", context)
+
+
+def _differences(centre: Centre, snapshot) -> list[tuple[str, str, str]]:
+    """(what, now, then) for every value that a restore would change."""
+    rows = []
+    for field in Centre._meta.concrete_fields:
+        if field.editable and field.name not in {"slug"}:
+            now, then = field.value_from_object(centre), field.value_from_object(snapshot.centre)
+            if now != then:
+                rows.append((field.verbose_name, _display(centre, field, now), _display(centre, field, then)))
+    compliance = getattr(centre, "compliance", None)
+    for field in Compliance._meta.concrete_fields:
+        if field.name in {"id", "centre"}:
+            continue
+        now = field.value_from_object(compliance) if compliance else None
+        then = field.value_from_object(snapshot.compliance) if snapshot.compliance else None
+        if now != then:
+            rows.append((field.verbose_name, _display(compliance, field, now), _display(compliance, field, then)))
+    phones_now = "; ".join(str(phone) for phone in centre.phones.all())
+    phones_then = "; ".join(str(phone) for phone in snapshot.phones)
+    if phones_now != phones_then:
+        rows.append((CentrePhone._meta.verbose_name_plural, phones_now, phones_then))
+    return rows
+
+
+def _display(obj, field, value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        return str(field.related_model._base_manager.filter(pk=value).first() or value)
+    if isinstance(value, list):
+        return ", ".join(str(dict(field.codes.choices).get(code, code)) for code in value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+@admin.register(Operator)
+class OperatorAdmin(FoldedSearchMixin, VersionedAdmin):
+    list_display = ["name", "kind", "registration_number", "website"]
+    list_filter = ["kind"]
+    search_help_text = gettext_lazy("Name, in any script and any case.")
+    fields = ["name", "kind", "registration_number", "website", "seen_version"]
+
+
+@admin.register(CountryRules)
+class CountryRulesAdmin(VersionedAdmin):
+    list_display = [
+        "country",
+        "licensing_effective_from",
+        "min_premises_area_m2",
+        "min_area_per_bed_m2",
+        "thresholds_are_demo",
+    ]
+    fieldsets = [
+        (None, {"fields": ["country", "licensing_effective_from", "seen_version"]}),
+        (
+            gettext_lazy("Thresholds (empty means not set)"),
+            {"fields": ["min_premises_area_m2", "min_area_per_bed_m2", "thresholds_are_demo"]},
+        ),
+        (
+            gettext_lazy("Warning windows and ages"),
+            {
+                "fields": [
+                    "licence_warning_days",
+                    "lease_warning_days",
+                    "funding_warning_days",
+                    "verification_max_age_days",
+                    "beds_free_max_age_days",
+                ]
+            },
+        ),
+        (gettext_lazy("Legal basis"), {"fields": ["legal_basis", "source_url"]}),
+    ]
+
+
+@admin.register(Hotline)
+class HotlineAdmin(VersionedAdmin):
+    list_display = ["number", "country", "purpose", "open_24_7", "is_main", "last_verified_on"]
+    list_filter = ["country", "purpose", "is_main"]
+    search_fields = ["number", "run_by"]
+    actions = ["mark_verified_today"]
+    fields = [
+        "country",
+        "number",
+        "purpose",
+        "run_by",
+        ("hours", "open_24_7"),
+        "free_to_call",
+        "is_main",
+        "position",
+        "source",
+        "last_verified_on",
+        "seen_version",
+    ]
+
+    @admin.action(description=gettext_lazy("Mark verified today"), permissions=["change"])
+    def mark_verified_today(self, request, queryset):
+        verified_on = today()
+
+        def change(hotline):
+            hotline.last_verified_on = verified_on
+            hotline._change_reason = _("Marked verified")
+
+        save_each(self, request, queryset, change, _("Marked %(count)d hotline(s) verified today."))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Gazetteer data: built by a command, looked up by editors, never edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Place)
+class PlaceAdmin(FoldedSearchMixin, ReadOnlyAdmin):
+    folded_field = "search_names"
+    search_fields = ["search_names"]
+    list_display = ["name_ru", "name_kk", "name_en", "region", "country", "population"]
+    list_filter = ["country", "region"]
+    list_select_related = ["region"]
+    ordering = ["-population"]
+
+
+@admin.register(Region)
+class RegionAdmin(FoldedSearchMixin, ReadOnlyAdmin):
+    folded_field = "search_names"
+    search_fields = ["search_names"]
+    list_display = ["code", "name_ru", "name_kk", "name_en", "country"]
+    list_filter = ["country"]
