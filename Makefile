@@ -45,8 +45,8 @@ test: lint pytest
 
 # Rebuilds the translation catalogues after strings change (needs GNU gettext); the .mo files are committed.
 messages: $(VENV)/.dev
-	cd centres && $(DEV) ../$(PY) ../manage.py makemessages --no-obsolete -l ru -l kk -l en --ignore='../.venv/*'
-	$(DEV) $(PY) manage.py compilemessages --ignore='.venv'
+	$(DEV) $(PY) manage.py makemessages --no-obsolete -l ru -l kk -l en --ignore='.venv/*' --ignore='staticfiles/*'
+	$(DEV) $(PY) manage.py compilemessages --ignore='.venv/*'
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -1,0 +1,110 @@
+"""Logins: the page for people who are not staff, lockout after repeated failures, idle sessions."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.urls import reverse
+
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long test password 1"
+
+
+@pytest.fixture(autouse=True)
+def fresh_attempts():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def login(client, username, password, ip="203.0.113.5"):
+    return client.post(reverse("centres:login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_login_page_is_under_the_language_prefix(client):
+    assert reverse("centres:login") == "/ru/login/"
+    response = client.get("/kk/login/")
+    assert response.status_code == 200
+    assert 'name="username"' in response.content.decode()
+
+
+def test_advocate_logs_in_and_out(client):
+    make_user("anna", "advocate")
+    response = login(client, "anna", PASSWORD)
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+    client.post(reverse("centres:logout"))
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_after_repeated_failures_even_with_the_right_password(client):
+    make_user("anna", "advocate")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert login(client, "anna", "wrong password").status_code == 200
+    assert login(client, "anna", "wrong password").status_code == 429
+    response = login(client, "anna", PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_is_keyed_on_user_and_address(client):
+    make_user("anna", "advocate")
+    make_user("boris", "advocate")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "anna", "wrong password")
+    assert login(client, "boris", PASSWORD).status_code == 302  # another user from the same address
+    client.logout()
+    assert login(client, "anna", PASSWORD, ip="198.51.100.7").status_code == 302  # same user, another address
+
+
+def test_lockout_cools_off(client, settings):
+    settings.AXES_COOLOFF_TIME = 0.0001  # hours
+    make_user("anna", "advocate")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "anna", "wrong password")
+    import time
+
+    time.sleep(0.5)
+    assert login(client, "anna", PASSWORD).status_code == 302
+
+
+def test_sessions_expire_when_idle():
+    assert settings.SESSION_COOKIE_AGE <= 60 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_no_ip_address_is_stored_for_login_attempts(client):
+    from axes.models import AccessAttempt, AccessLog
+
+    make_user("anna", "advocate")
+    login(client, "anna", "wrong password")
+    login(client, "anna", PASSWORD)
+    assert not AccessAttempt.objects.exists()
+    assert not AccessLog.objects.exists()
+
+
+def test_deploy_checks_are_clean_with_production_settings():
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 30 + "production-like-secret-key-for-check-only",
+        "ALLOWED_HOSTS": "directory.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SECURE_SSL_REDIRECT": "true",
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
