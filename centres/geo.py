@@ -1,0 +1,238 @@
+"""The gazetteer: loading places from our committed data, resolving a typed place name, distances.
+
+`centres/data/places.json` is built from GeoNames by `manage.py build_gazetteer`; `centres/data/place_aliases.csv`
+adds names GeoNames lacks (Soviet names, spellings without Kazakh or Tajik letters, "Джалал-Абад" for the city
+GeoNames calls "Manas"). A place name typed by a survivor is resolved here, against our own data, never by a
+public geocoding service (DESIGN.md section 6).
+"""
+
+import csv
+import difflib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.db import models, transaction
+from geopy.distance import geodesic
+
+from centres.text import fold
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+PLACES_FILE = DATA_DIR / "places.json"
+ALIASES_FILE = DATA_DIR / "place_aliases.csv"
+
+# A name shared by several places resolves to the biggest when it is a city and the others are at most a tenth of
+# it: "Талас" means the town of 40,000, not a village of the same name. Below that, the visitor is asked which.
+CLEAR_WINNER_POPULATION = 100_000
+CLEAR_WINNER_RATIO = 10
+MAX_SUGGESTIONS = 5
+# "г. Алматы", "город Ош", "с. Аксу": the kind of place is not part of its name.
+_PLACE_KIND = re.compile(r"^(г|гор|город|с|село|пос|посёлок|поселок|пгт|аул|п)\.?\s+", re.IGNORECASE)
+_COORDINATE = Decimal("0.000001")
+
+
+def search_names(names: Iterable[str]) -> str:
+    """Every name, folded, as ";a;b;": the form `PlaceQuerySet.named` looks names up in.
+
+    A hyphenated name is also stored with a space ("курган тюбе"), as people type it either way.
+    """
+    keys = set()
+    for name in names:
+        key = fold(name)
+        if key and ";" not in key:
+            keys.add(key)
+            keys.add(key.replace("-", " "))
+    return ";" + ";".join(sorted(keys)) + ";" if keys else ""
+
+
+def read_aliases(path: Path = ALIASES_FILE) -> dict[int, list[str]]:
+    """Our aliases by GeoNames id."""
+    aliases: dict[int, list[str]] = defaultdict(list)
+    with path.open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            aliases[int(row["geonameid"])].append(row["alias"].strip())
+    return aliases
+
+
+def read_gazetteer(path: Path = PLACES_FILE) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    regions_created: int
+    regions_updated: int
+    places_created: int
+    places_updated: int
+    places_total: int
+
+
+def _upsert(model: type[models.Model], records: dict[Any, dict[str, Any]], fields: list[str]) -> tuple[int, int]:
+    """Create the missing rows and update the changed ones, in bulk. Rows not in `records` are left alone:
+    a place that drops out of GeoNames may still be some centre's city."""
+    existing = model._default_manager.in_bulk(list(records))
+    to_create, to_update = [], []
+    for pk, values in records.items():
+        row = existing.get(pk)
+        if row is None:
+            to_create.append(model(pk=pk, **values))
+        elif any(getattr(row, field) != values[field] for field in fields):
+            for field in fields:
+                setattr(row, field, values[field])
+            to_update.append(row)
+    model._default_manager.bulk_create(to_create, batch_size=500)
+    model._default_manager.bulk_update(to_update, fields, batch_size=500)
+    return len(to_create), len(to_update)
+
+
+def load_places(place_model: type[models.Model], region_model: type[models.Model]) -> LoadCounts:
+    """Upsert the regions and places of the committed gazetteer; running it again changes nothing.
+
+    Takes the models as arguments so that a data migration can pass its historical ones.
+    """
+    data = read_gazetteer()
+    aliases = read_aliases()
+    regions = {
+        region["code"]: {
+            "country": region["country"],
+            "name_en": region["name_en"],
+            "name_ru": region["name_ru"],
+            "name_kk": region["name_kk"],
+            "search_names": search_names([region["name_en"], region["name_ru"], region["name_kk"]]),
+        }
+        for region in data["regions"]
+    }
+    places = {}
+    for place in data["places"]:
+        names = [place["name_en"], place["name_ru"], place["name_kk"], *place["alternate_names"]]
+        places[place["geonameid"]] = {
+            "country": place["country"],
+            "region_id": place["region"] or None,
+            "name_en": place["name_en"],
+            "name_ru": place["name_ru"],
+            "name_kk": place["name_kk"],
+            "alternate_names": ";".join(place["alternate_names"]),
+            "population": place["population"],
+            "latitude": Decimal(str(place["latitude"])).quantize(_COORDINATE),
+            "longitude": Decimal(str(place["longitude"])).quantize(_COORDINATE),
+            "search_names": search_names([*names, *aliases.get(place["geonameid"], [])]),
+        }
+    unknown = set(aliases) - set(places)
+    if unknown:
+        raise ValueError(f"{ALIASES_FILE.name} names places not in the gazetteer: {sorted(unknown)}")
+    with transaction.atomic():
+        regions_created, regions_updated = _upsert(region_model, regions, list(next(iter(regions.values()))))
+        places_created, places_updated = _upsert(place_model, places, list(next(iter(places.values()))))
+    _name_index.cache_clear()
+    return LoadCounts(
+        regions_created=regions_created,
+        regions_updated=regions_updated,
+        places_created=places_created,
+        places_updated=places_updated,
+        places_total=place_model._default_manager.count(),
+    )
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a typed place name means.
+
+    - `place`: the place meant, when there is one answer (then `candidates` may still list namesakes);
+    - `candidates`: every place with that name, biggest first; without `place` the caller asks "which region?";
+    - `suggestions`: when no place has that name, places with a similar one, biggest first.
+    """
+
+    query: str
+    place: Any = None
+    candidates: tuple[Any, ...] = ()
+    suggestions: tuple[Any, ...] = ()
+
+    @property
+    def found(self) -> bool:
+        return self.place is not None
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.place is None and len(self.candidates) > 1
+
+
+def _clean(name: str) -> str:
+    return _PLACE_KIND.sub("", fold(name).strip(" ,.")).strip()
+
+
+def resolve_place(name: str, country: str | None = None) -> Resolution:
+    """Find the place `name` means (any of its names, any case), within `country` if given.
+
+    One match: that place. Several: the only one whose current (English, Russian or Kazakh) name it is, or else
+    the biggest if it is a city dwarfing the rest (CLEAR_WINNER_*); otherwise no place and the candidates, so the
+    caller can ask which region. None: suggestions of similar names.
+    """
+    from centres.models import Place
+
+    key = _clean(name)
+    if not key:
+        return Resolution(query=name)
+    places = Place.objects.named(key).order_by("-population", "geonameid")
+    if country:
+        places = places.filter(country=country.upper())
+    matches = tuple(places)
+    if len(matches) == 1:
+        return Resolution(query=name, place=matches[0], candidates=matches)
+    if matches:
+        # A place's current name beats another's old or alternate one: "Samarkand" is the city in Uzbekistan,
+        # not Temirtau (once Samarkandskoye). Among equals, only a city dwarfing the rest wins.
+        current = [place for place in matches if key in _current_names(place)] or list(matches)
+        first = current[0]
+        second = current[1] if len(current) > 1 else None
+        clear = second is None or (
+            first.population >= CLEAR_WINNER_POPULATION
+            and first.population >= CLEAR_WINNER_RATIO * max(second.population, 1)
+        )
+        return Resolution(query=name, place=first if clear else None, candidates=matches)
+    return Resolution(query=name, suggestions=suggest_places(key, country))
+
+
+def _current_names(place: Any) -> set[str]:
+    keys = {fold(name) for name in (place.name_en, place.name_ru, place.name_kk) if name}
+    return keys | {key.replace("-", " ") for key in keys}
+
+
+@lru_cache(maxsize=8)
+def _name_index(country: str | None) -> tuple[list[str], dict[str, list[int]]]:
+    """Every folded name, and the places bearing it. Cleared by `load_places`; the gazetteer changes only then."""
+    from centres.models import Place
+
+    by_name: dict[str, list[int]] = defaultdict(list)
+    rows = Place.objects.all()
+    if country:
+        rows = rows.filter(country=country)
+    for geonameid, names in rows.values_list("geonameid", "search_names"):
+        for key in names.strip(";").split(";"):
+            if key:
+                by_name[key].append(geonameid)
+    return sorted(by_name), dict(by_name)
+
+
+def suggest_places(name: str, country: str | None = None, limit: int = MAX_SUGGESTIONS) -> tuple[Any, ...]:
+    """Places whose name starts with `name` or resembles it, biggest first."""
+    from centres.models import Place
+
+    key = _clean(name)
+    if not key:
+        return ()
+    keys, by_name = _name_index(country.upper() if country else None)
+    close = difflib.get_close_matches(key, keys, n=limit * 2, cutoff=0.7)
+    prefixed = [other for other in keys if other.startswith(key)] if len(key) >= 3 else []
+    ids = {geonameid for other in [*close, *prefixed] for geonameid in by_name[other]}
+    return tuple(Place.objects.filter(geonameid__in=ids).select_related("region").order_by("-population")[:limit])
+
+
+def distance_km(lat1: float | Decimal, lon1: float | Decimal, lat2: float | Decimal, lon2: float | Decimal) -> float:
+    """Distance on the WGS-84 ellipsoid, for showing. Too slow (~90 µs) to rank thousands of centres with."""
+    return geodesic((float(lat1), float(lon1)), (float(lat2), float(lon2))).km
