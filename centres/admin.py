@@ -211,7 +211,6 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
     list_display = [
         "name",
         "city",
-        "country",
         "operator",
         "operator_kind",
         "status",

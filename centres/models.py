@@ -188,7 +188,8 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         name = self.display_name()
-        return f"{name} ({self.region.display_name()})" if self.region_id and self.region else name
+        region = self.region.display_name() if self.region_id else ""
+        return f"{name} ({region})" if region and region != name else name
 
     def display_name(self, language: str | None = None) -> str:
         return _localised_name(self, language)
@@ -477,7 +478,7 @@ class Compliance(models.Model):
         verbose_name_plural = _("compliance")
 
     def __str__(self) -> str:
-        return str(self.get_licence_status_display())
+        return f"{self._meta.verbose_name.capitalize()}: {self.get_licence_status_display()}"
 
 
 class CountryRules(Versioned):

@@ -108,3 +108,25 @@ def test_deploy_checks_are_clean_with_production_settings():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_public_pages_send_no_referrer_while_form_pages_keep_csrf_origin_checks_working(client):
+    assert client.get("/ru/")["Referrer-Policy"] == "no-referrer"
+    assert client.get("/ru/login/")["Referrer-Policy"] == "same-origin"
+    assert client.get("/admin/login/")["Referrer-Policy"] == "same-origin"
+    assert "'unsafe-inline'" not in client.get("/ru/")["Content-Security-Policy"]
+
+
+def test_login_form_posted_by_a_browser_passes_the_csrf_origin_check():
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    make_user("anna", "advocate")
+    page = browser.get("/ru/login/")
+    token = page.context["csrf_token"]
+    response = browser.post(
+        "/ru/login/",
+        {"username": "anna", "password": PASSWORD, "csrfmiddlewaretoken": str(token)},
+        HTTP_ORIGIN="http://testserver",
+    )
+    assert response.status_code == 302
