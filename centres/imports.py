@@ -1,0 +1,710 @@
+"""Import centres from a CSV file, as export_centres writes it or as an editor fills it in (DESIGN.md section 5).
+
+Two steps, so that a file is written completely or not at all:
+
+- `validate(file)` reads every row, resolves cities and operators, matches existing centres, runs full model
+  validation and returns an `ImportPlan`: the changes to make and every error found, each naming the spreadsheet
+  row (the header is row 1) and the column. It writes nothing.
+- `write(plan, user=..., reason=...)` saves a plan without errors in one transaction, through `save()` so history
+  records who and why. Each matched centre is saved with the version read during validation: if someone changed
+  it meanwhile, `Centre.save()` raises ConcurrentEditError, the whole import rolls back and `ImportConflict` says
+  which centre.
+"""
+
+import csv
+import io
+import math
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+
+from centres.exports import COLUMNS, COLUMNS_BY_NAME, COMPUTED_COLUMNS, CellError, Column, unescape_formula
+from centres.models import Centre, CentrePhone, Compliance, ConcurrentEditError, Operator, Place, Region
+from centres.text import match_key
+
+# History keeps at most this many characters of a change reason (simple-history's default field).
+REASON_LENGTH = 100
+# Of several places with one name in one region, the one within this distance of the row's coordinates is meant.
+NEAR_KM = 30
+
+_CENTRE_COLUMNS = [c for c in COLUMNS if c.source == "centre" and c.name not in {"id", "city", "region"}]
+_COMPLIANCE_COLUMNS = [c for c in COLUMNS if c.source == "compliance"]
+_OPERATOR_DETAILS = [c for c in COLUMNS if c.source == "operator" and c.name not in {"operator", "operator_kind"}]
+# The columns compared to decide whether a centre changed; the operator's own details belong to the operator.
+# Phones are compared apart, as a list.
+_COMPARED = [c for c in COLUMNS if c.source not in {"operator", "phones"} and c.name != "id"]
+
+
+class ImportConflict(Exception):
+    """A record changed between validation and writing; nothing was written."""
+
+
+@dataclass
+class RowError:
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        if self.column is None:
+            return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+        return _("Row %(row)d, column %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class FieldChange:
+    column: str
+    old: str
+    new: str
+
+    @property
+    def clears(self) -> bool:
+        return bool(self.old) and not self.new
+
+    def __str__(self) -> str:
+        if self.clears:
+            return _("%(column)s: clears '%(old)s'") % {"column": self.column, "old": self.old}
+        return _("%(column)s: '%(old)s' → '%(new)s'") % {"column": self.column, "old": self.old, "new": self.new}
+
+
+@dataclass
+class PlannedOperator:
+    operator: Operator
+    row: int
+    created: bool
+    version: int | None
+    changes: list[FieldChange] = field(default_factory=list)
+    # attribute → (value, row that set it), so that two rows disagreeing about one operator are caught
+    assigned: dict[str, tuple[Any, int]] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return self.created or bool(self.changes)
+
+
+@dataclass
+class PlannedCentre:
+    row: int
+    centre: Centre
+    created: bool
+    version: int | None
+    changes: list[FieldChange] = field(default_factory=list)
+    compliance: Compliance | None = None  # to save: new or changed
+    phones: list[CentrePhone] | None = None  # the replacement list, when the phones changed
+
+    @property
+    def changed(self) -> bool:
+        return self.created or bool(self.changes)
+
+
+@dataclass
+class ImportPlan:
+    filename: str = ""
+    centres: list[PlannedCentre] = field(default_factory=list)
+    operators: list[PlannedOperator] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def created(self) -> int:
+        return sum(1 for item in self.centres if item.created)
+
+    @property
+    def changed(self) -> int:
+        return sum(1 for item in self.centres if not item.created and item.changes)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for item in self.centres if not item.changed)
+
+    def summary(self) -> str:
+        return _("%(created)d created, %(changed)d changed, %(unchanged)d unchanged.") % {
+            "created": self.created,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+        }
+
+    def describe(self) -> list[str]:
+        """One line per operator and centre to create or change, then one per changed or cleared value."""
+        lines = []
+        for item in self.operators:
+            if item.created:
+                lines.append(_("Row %(row)d: new operator «%(name)s»") % {"row": item.row, "name": item.operator})
+            elif item.changes:
+                lines.append(_("Row %(row)d: operator «%(name)s» changes") % {"row": item.row, "name": item.operator})
+            lines.extend(f"    {change}" for change in item.changes)
+        for item in self.centres:
+            if item.created:
+                lines.append(_("Row %(row)d: new centre «%(name)s»") % {"row": item.row, "name": item.centre.name})
+            elif item.changes:
+                lines.append(
+                    _("Row %(row)d: centre «%(name)s» (%(id)s) changes")
+                    % {"row": item.row, "name": item.centre.name, "id": item.centre.pk}
+                )
+            lines.extend(f"    {change}" for change in item.changes)
+        return lines
+
+
+def read_table(source: bytes | str | Path | IO[bytes] | IO[str]) -> list[list[str]]:
+    """The rows of a CSV file, header first; UTF-8 with or without a BOM. Raises UnicodeDecodeError."""
+    if isinstance(source, Path):
+        source = source.read_bytes()
+    elif hasattr(source, "read"):
+        source = source.read()
+    text = source.decode("utf-8-sig") if isinstance(source, bytes) else source.removeprefix("\ufeff")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def validate(source: bytes | str | Path | IO[bytes] | IO[str], *, filename: str = "") -> ImportPlan:
+    """Read and check the whole file; plan every change. Writes nothing."""
+    plan = ImportPlan(filename=filename)
+    try:
+        table = read_table(source)
+    except UnicodeDecodeError:
+        plan.errors.append(RowError(None, None, _("The file is not UTF-8 text. Save it as “CSV UTF-8”.")))
+        return plan
+    except csv.Error as error:
+        plan.errors.append(RowError(None, None, _("The file is not valid CSV: %(error)s") % {"error": error}))
+        return plan
+    if not table:
+        plan.errors.append(RowError(None, None, _("The file is empty.")))
+        return plan
+    columns = _read_header(table[0], plan.errors)
+    if plan.errors:
+        return plan
+    planner = _Planner(plan, {column.name for column in columns if column is not None})
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :]):
+            plan.errors.append(RowError(number, None, _("This row has more cells than the header has columns.")))
+            continue
+        values = {column.name: unescape_formula(cell) for column, cell in zip(columns, cells, strict=False) if column}
+        planner.plan_row(number, values)
+    return plan
+
+
+def write(plan: ImportPlan, *, user: Any = None, reason: str | None = None) -> ImportPlan:
+    """Save a plan without errors in one transaction; raises ImportConflict (and writes nothing) on a conflict."""
+    if plan.errors:
+        raise ValueError("An import plan with errors cannot be written.")
+    if reason is None:
+        reason = _("import %(file)s") % {"file": plan.filename} if plan.filename else _("import")
+    reason = reason[:REASON_LENGTH]
+
+    def stamp(instance: models.Model) -> models.Model:
+        instance._history_user = user
+        instance._change_reason = reason
+        return instance
+
+    item: PlannedOperator | PlannedCentre | None = None
+    try:
+        with transaction.atomic():
+            for item in plan.operators:
+                if item.changed:
+                    if not item.created:
+                        item.operator.version = item.version
+                    stamp(item.operator).save()
+            for item in plan.centres:
+                if not item.changed:
+                    continue
+                centre = item.centre
+                if not item.created:
+                    centre.version = item.version
+                stamp(centre).save()
+                if item.compliance is not None:
+                    item.compliance.centre = centre
+                    stamp(item.compliance).save()
+                if item.phones is not None:
+                    for phone in CentrePhone.objects.filter(centre=centre):
+                        stamp(phone).delete()
+                    for phone in item.phones:
+                        phone.centre = centre
+                        stamp(phone).save()
+    except ConcurrentEditError as error:
+        raise ImportConflict(_conflict_message(item, error)) from error
+    except IntegrityError as error:  # e.g. a centre with a file's id was created meanwhile
+        row = item.row if item is not None else "?"
+        raise ImportConflict(
+            _("Row %(row)s could not be saved (%(error)s). Nothing was written; run the import again.")
+            % {"row": row, "error": error}
+        ) from error
+    return plan
+
+
+def _conflict_message(item: PlannedOperator | PlannedCentre | None, error: ConcurrentEditError) -> str:
+    instance = error.instance
+    kind = instance._meta.verbose_name
+    row = item.row if item is not None else "?"
+    return _(
+        "Row %(row)s: %(kind)s «%(name)s» (%(id)s) was changed by someone else after the file was checked. "
+        "Nothing was written; run the import again to see the changes against the current data."
+    ) % {"row": row, "kind": kind, "name": instance, "id": instance.pk}
+
+
+def import_file(
+    source: bytes | str | Path | IO[bytes] | IO[str],
+    *,
+    filename: str = "",
+    user: Any = None,
+    dry_run: bool = False,
+) -> ImportPlan:
+    """Validate, then write unless `dry_run` or there are errors. The admin and the command share this."""
+    plan = validate(source, filename=filename)
+    if not plan.errors and not dry_run:
+        write(plan, user=user)
+    return plan
+
+
+def _read_header(header: list[str], errors: list[RowError]) -> list[Column | None]:
+    columns: list[Column | None] = []
+    seen = set()
+    for cell in header:
+        name = cell.strip().lower()
+        if name in seen:
+            errors.append(RowError(1, name, _("this column appears twice.")))
+        seen.add(name)
+        if name in COMPUTED_COLUMNS or not name:
+            columns.append(None)
+        elif name in COLUMNS_BY_NAME:
+            columns.append(COLUMNS_BY_NAME[name])
+        else:
+            errors.append(
+                RowError(
+                    1,
+                    name,
+                    _("unknown column. Known columns: %(known)s.") % {"known": ", ".join(COLUMNS_BY_NAME)},
+                )
+            )
+            columns.append(None)
+    if "id" not in seen and "name" not in seen:
+        errors.append(RowError(1, None, _("The file needs an id or a name column to know which centre is meant.")))
+    return columns
+
+
+class _Planner:
+    """Plans one row after another, remembering what earlier rows decided (operators, matched centres)."""
+
+    def __init__(self, plan: ImportPlan, present: set[str]):
+        self.plan = plan
+        self.present = present
+        self.places: dict[tuple[str, str, str | None], Place | list[Place] | RowError] = {}
+        self.regions: dict[str, Region | None] = {}
+        self.operators: dict[int, PlannedOperator] = {}  # existing operators by pk: one instance each
+        self.new_operators: list[PlannedOperator] = []
+        self.centre_rows: dict[Any, int] = {}  # centre pk → row that describes it
+        self.new_centre_rows: dict[tuple, int] = {}  # match key of a centre to create → its row
+
+    # -- one row --------------------------------------------------------------------------------------------------
+
+    def plan_row(self, row: int, cells: dict[str, str]) -> None:
+        errors: list[RowError] = []
+        values: dict[str, Any] = {}
+        for name, text in cells.items():
+            try:
+                values[name] = COLUMNS_BY_NAME[name].parse(text)
+            except CellError as error:
+                errors.append(RowError(row, name, str(error)))
+        if errors:
+            self.plan.errors.extend(errors)
+            return
+
+        centre = self._load(values["id"]) if values.get("id") else None
+        country = values.get("country", centre.country if centre else "")
+
+        region: Region | None = None
+        if values.get("region"):
+            region = self._region(values["region"])
+            if region is None:
+                errors.append(
+                    RowError(row, "region", _("'%(value)s' is not a known region code.") % {"value": values["region"]})
+                )
+        city: Place | None = centre.city if centre else None
+        if "city" in values:
+            city = None
+            if values["city"]:
+                found = self._city(values["city"], country, values.get("region"))
+                if isinstance(found, list):
+                    found = _pick_place(found, values["city"], centre, values.get("latitude"), values.get("longitude"))
+                if isinstance(found, RowError):
+                    errors.append(RowError(row, "city", found.message))
+                else:
+                    city = found
+        operator: Operator | None = centre.operator if centre else None
+        if "operator" in values:
+            operator = self._operator(row, values, errors)
+        if errors:
+            self.plan.errors.extend(errors)
+            return
+
+        created = centre is None
+        if centre is None and not values.get("id"):
+            centre = self._match(row, values.get("name") or "", city, operator, errors)
+            created = centre is None
+        if errors:
+            self.plan.errors.extend(errors)
+            return
+        if centre is None:
+            centre = Centre(id=values["id"]) if values.get("id") else Centre()
+            if not values.get("id"):
+                key = (match_key(values.get("name") or ""), city.pk if city else None, id(operator))
+                if key in self.new_centre_rows:
+                    self.plan.errors.append(
+                        RowError(
+                            row,
+                            None,
+                            _("row %(other)d describes the same new centre; give each centre one row.")
+                            % {"other": self.new_centre_rows[key]},
+                        )
+                    )
+                    return
+                self.new_centre_rows[key] = row
+        if not created:
+            if centre.pk in self.centre_rows:
+                self.plan.errors.append(
+                    RowError(
+                        row,
+                        None,
+                        _("row %(other)d describes the same centre; give each centre one row.")
+                        % {"other": self.centre_rows[centre.pk]},
+                    )
+                )
+                return
+            self.centre_rows[centre.pk] = row
+
+        item = PlannedCentre(row=row, centre=centre, created=created, version=None if created else centre.version)
+        before = {column.name: column.read(centre) for column in _COMPARED} if not created else {}
+        before_phones = [] if created else COLUMNS_BY_NAME["phones"].read(centre)
+        old_operator = centre.operator if not created else None
+
+        # apply
+        for column in _CENTRE_COLUMNS:
+            if column.name in values:
+                setattr(centre, column.field, values[column.name])
+        if "country" in values or created:
+            centre.country = country
+        if "city" in values:
+            centre.city = city
+        if "region" in values:
+            centre.region = region
+        if "operator" in values:
+            centre.operator = operator
+        # The same derivations as Centre.save(), so that an empty region or coordinates compare as unchanged.
+        if centre.city_id and centre.region_id is None:
+            centre.region = centre.city.region
+        if centre.city_id and centre.latitude is None and centre.longitude is None:
+            centre.latitude, centre.longitude = centre.city.latitude, centre.city.longitude
+
+        self._plan_compliance(item, values)
+        self._plan_phones(item, values)
+        errors_before = len(self.plan.errors)
+        self._clean(item, cells)
+        if len(self.plan.errors) > errors_before:
+            return
+
+        if not created:
+            after = {column.name: column.read(centre) for column in _COMPARED}
+            for column in _COMPARED:
+                if before[column.name] != after[column.name]:
+                    item.changes.append(
+                        FieldChange(column.name, column.format(before[column.name]), column.format(after[column.name]))
+                    )
+            old_pk = old_operator.pk if old_operator is not None else None
+            new_pk = operator.pk if operator is not None else None
+            if (operator is not None and operator.pk is None) or old_pk != new_pk:
+                item.changes.insert(0, FieldChange("operator", str(old_operator or ""), str(operator or "")))
+            if item.phones is not None:
+                phones = COLUMNS_BY_NAME["phones"]
+                new_phones = [(p.label, p.number, p.answers_24_7) for p in item.phones]
+                item.changes.append(FieldChange("phones", phones.format(before_phones), phones.format(new_phones)))
+        self.plan.centres.append(item)
+
+    # -- parts of a row -------------------------------------------------------------------------------------------
+
+    def _plan_compliance(self, item: PlannedCentre, values: dict[str, Any]) -> None:
+        given = [column for column in _COMPLIANCE_COLUMNS if column.name in values]
+        if not given:
+            return
+        centre = item.centre
+        compliance = None if item.created else _compliance_of(centre)
+        is_new = compliance is None
+        if compliance is None:
+            compliance = Compliance()
+        default = Compliance()
+        for column in given:
+            setattr(compliance, column.field, values[column.name])
+        differs = any(getattr(compliance, column.field) != getattr(default, column.field) for column in given)
+        if is_new and not differs and not item.created:
+            return  # a row of defaults for a centre without a record: nothing to record
+        if is_new:
+            centre.compliance = compliance
+        item.compliance = compliance
+
+    def _plan_phones(self, item: PlannedCentre, values: dict[str, Any]) -> None:
+        if "phones" not in values:
+            return
+        wanted = values["phones"]
+        current = [] if item.created else [(p.label, p.number, p.answers_24_7) for p in item.centre.phones.all()]
+        if wanted == current:
+            return
+        item.phones = [
+            CentrePhone(label=label, number=number, answers_24_7=answers_24_7, position=position)
+            for position, (label, number, answers_24_7) in enumerate(wanted)
+        ]
+
+    def _clean(self, item: PlannedCentre, cells: dict[str, str]) -> None:
+        row = item.row
+        try:
+            item.centre.full_clean(exclude=["slug"])
+        except ValidationError as error:
+            self._report(row, error, cells, field_to_column=_centre_column)
+        if item.compliance is not None:
+            try:
+                item.compliance.full_clean(exclude=["centre"])
+            except ValidationError as error:
+                self._report(row, error, cells, field_to_column=lambda name: name)
+        for phone in item.phones or []:
+            try:
+                phone.full_clean(exclude=["centre"])
+            except ValidationError as error:
+                messages = " ".join(message for messages in error.message_dict.values() for message in messages)
+                self.plan.errors.append(
+                    RowError(row, "phones", _("'%(value)s': %(message)s") % {"value": phone, "message": messages})
+                )
+
+    def _report(self, row: int, error: ValidationError, cells: dict[str, str], field_to_column) -> None:
+        for name, messages in error.message_dict.items():
+            column = None if name == NON_FIELD_ERRORS else field_to_column(name)
+            given = cells.get(column or "", "").strip()
+            for message in messages:
+                if given:
+                    message = _("'%(value)s' is not accepted: %(message)s") % {"value": given, "message": message}
+                self.plan.errors.append(RowError(row, column, message))
+
+    # -- lookups --------------------------------------------------------------------------------------------------
+
+    def _load(self, pk: uuid.UUID) -> Centre | None:
+        return (
+            Centre.objects.select_related("operator", "city__region", "region", "compliance")
+            .prefetch_related("phones")
+            .filter(pk=pk)
+            .first()
+        )
+
+    def _region(self, code: str) -> Region | None:
+        if code not in self.regions:
+            self.regions[code] = Region.objects.filter(code=code).first()
+        return self.regions[code]
+
+    def _city(self, name: str, country: str, region_code: str | None) -> Place | list[Place] | RowError:
+        key = (name, country, region_code)
+        if key not in self.places:
+            self.places[key] = self._find_city(name, country, region_code)
+        return self.places[key]
+
+    def _find_city(self, name: str, country: str, region_code: str | None) -> Place | list[Place] | RowError:
+        """The place, an error, or several candidates for `_pick_place` to choose among with the row's help."""
+        places = Place.objects.named(name)
+        if country:
+            places = places.filter(country=country)
+        candidates = list(places[:20])
+        if region_code:
+            in_region = [place for place in candidates if place.region_id == region_code]
+            if not in_region and candidates:
+                return RowError(
+                    None,
+                    "city",
+                    _("there is no place named '%(name)s' in region %(region)s; places of that name: %(places)s.")
+                    % {"name": name, "region": region_code, "places": _list_places(candidates)},
+                )
+            candidates = in_region
+        if not candidates:
+            return RowError(
+                None,
+                "city",
+                _("'%(name)s' is not a known town or city of %(country)s.") % {"name": name, "country": country or "?"},
+            )
+        if len(candidates) > 1:
+            # A main name (Russian or Latin) beats an alternate one: "Алтай" is not "Алтайский" called Алтай.
+            exact = [place for place in candidates if name in {place.name_ru, place.name_en, place.name_kk}]
+            if len(exact) == 1:
+                return exact[0]
+            return exact or candidates
+        return candidates[0]
+
+    def _operator(self, row: int, values: dict[str, Any], errors: list[RowError]) -> Operator | None:
+        name = values["operator"]
+        if not name:
+            return None
+        kind = values.get("operator_kind")
+        key = match_key(name)
+        found = [
+            item.operator
+            for item in self.new_operators
+            if match_key(item.operator.name) == key and (not kind or item.operator.kind == kind)
+        ]
+        if not found:
+            word = max(key.split(), key=len, default="")
+            found = [
+                operator
+                for operator in Operator.objects.filter(search_text__contains=word)
+                if match_key(operator.name) == key and (not kind or operator.kind == kind)
+            ]
+        if len(found) > 1:
+            errors.append(
+                RowError(
+                    row,
+                    "operator",
+                    _("several operators are named '%(name)s'; fill in operator_kind to say which.") % {"name": name},
+                )
+            )
+            return None
+        if found:
+            operator = found[0]
+            planned = next((item for item in self.new_operators if item.operator is operator), None)
+            if planned is None:
+                planned = self.operators.get(operator.pk)
+            if planned is None:
+                # One instance per operator, so that every row sees what earlier rows decided.
+                planned = PlannedOperator(operator=operator, row=row, created=False, version=operator.version)
+                self.operators[operator.pk] = planned
+                self.plan.operators.append(planned)
+        else:
+            if not kind:
+                errors.append(
+                    RowError(
+                        row,
+                        "operator_kind",
+                        _("operator '%(name)s' is new: say whether it is state or cso.") % {"name": name},
+                    )
+                )
+                return None
+            operator = Operator(name=name, kind=kind)
+            planned = PlannedOperator(operator=operator, row=row, created=True, version=None)
+            self.new_operators.append(planned)
+            self.plan.operators.append(planned)
+        self._apply_operator_details(row, planned, values, errors)
+        return planned.operator
+
+    def _apply_operator_details(
+        self, row: int, planned: PlannedOperator, values: dict[str, Any], errors: list[RowError]
+    ) -> None:
+        operator = planned.operator
+        for column in _OPERATOR_DETAILS:
+            if column.name not in values:
+                continue
+            value = values[column.name]
+            if column.field in planned.assigned:
+                earlier, earlier_row = planned.assigned[column.field]
+                if earlier != value:
+                    errors.append(
+                        RowError(
+                            row,
+                            column.name,
+                            _("'%(value)s' differs from '%(earlier)s' in row %(other)d for the same operator.")
+                            % {"value": value, "earlier": earlier, "other": earlier_row},
+                        )
+                    )
+                continue
+            planned.assigned[column.field] = (value, row)
+            old = getattr(operator, column.field)
+            if old != value:
+                setattr(operator, column.field, value)
+                if not planned.created:
+                    planned.changes.append(FieldChange(column.name, column.format(old), column.format(value)))
+        try:
+            operator.full_clean()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                column_name = "operator" if name == "name" else f"operator_{name}"
+                for message in messages:
+                    if RowError(row, column_name, message) not in errors:
+                        errors.append(RowError(row, column_name, message))
+
+    def _match(
+        self, row: int, name: str, city: Place | None, operator: Operator | None, errors: list[RowError]
+    ) -> Centre | None:
+        """The existing centre with the same normalised name, city and operator (when those columns are given)."""
+        key = match_key(name)
+        if not key:
+            return None
+        word = max(key.split(), key=len)
+        candidates = Centre.objects.filter(search_text__contains=word)
+        if "city" in self.present:
+            candidates = candidates.filter(city=city)
+        if "operator" in self.present:
+            if operator is not None and operator.pk is None:
+                return None  # a new operator has no centres yet
+            candidates = candidates.filter(operator=operator)
+        candidates = candidates.select_related("operator", "city__region", "region", "compliance")
+        found = [centre for centre in candidates.prefetch_related("phones") if match_key(centre.name) == key]
+        if len(found) > 1:
+            errors.append(
+                RowError(
+                    row,
+                    "name",
+                    _("several centres match '%(name)s' (%(ids)s); add the id column to say which.")
+                    % {"name": name, "ids": ", ".join(str(centre.pk) for centre in found)},
+                )
+            )
+            return None
+        return found[0] if found else None
+
+
+def _compliance_of(centre: Centre) -> Compliance | None:
+    try:
+        return centre.compliance
+    except Compliance.DoesNotExist:
+        return None
+
+
+def _centre_column(field_name: str) -> str:
+    for column in COLUMNS:
+        if column.source == "centre" and column.field in {field_name, f"{field_name}_id"}:
+            return column.name
+    return field_name
+
+
+def _pick_place(
+    candidates: list[Place], name: str, centre: Centre | None, latitude: Any, longitude: Any
+) -> Place | RowError:
+    """Choose among places of one name in one region (GeoNames has a few): the centre's current city if it is one
+    of them, else the one at (or the only one within 30 km of) the row's coordinates; otherwise ask."""
+    if centre is not None and centre.city_id in {place.pk for place in candidates}:
+        return centre.city
+    if latitude is not None and longitude is not None:
+        distances = [(_rough_km(place, latitude, longitude), place) for place in candidates]
+        for limit in (0.05, NEAR_KM):  # at the place's own coordinates (derived from it), else near only one
+            near = [place for distance, place in distances if distance <= limit]
+            if len(near) == 1:
+                return near[0]
+    return RowError(
+        None,
+        "city",
+        _("'%(name)s' could be %(places)s; put the region's code in the region column to say which.")
+        % {"name": name, "places": _list_places(candidates)},
+    )
+
+
+def _rough_km(place: Place, latitude: Decimal, longitude: Decimal) -> float:
+    """Equirectangular distance: plenty to tell two villages of one name apart."""
+    mean_latitude = math.radians(float(place.latitude + latitude) / 2)
+    dx = math.radians(float(place.longitude - longitude)) * math.cos(mean_latitude)
+    dy = math.radians(float(place.latitude - latitude))
+    return 6371 * math.hypot(dx, dy)
+
+
+def _list_places(places: Iterable[Place]) -> str:
+    return ", ".join(f"{place.display_name()} ({place.region_id or '?'})" for place in places)

@@ -1,0 +1,188 @@
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone, translation
+
+from centres.exports import COLUMNS, centre_rows, escape_formula, unescape_formula, write_csv
+from centres.models import Centre
+from tests.conftest import make_centre, make_operator
+
+pytestmark = pytest.mark.django_db
+
+CONTRACT_COLUMNS = [
+    "id",
+    "name",
+    "operator",
+    "operator_kind",
+    "operator_registration_number",
+    "operator_website",
+    "country",
+    "region",
+    "city",
+    "address",
+    "address_visibility",
+    "latitude",
+    "longitude",
+    "phones",
+    "messenger",
+    "email",
+    "website",
+    "hours",
+    "open_24_7",
+    "services",
+    "audiences",
+    "languages",
+    "beds",
+    "beds_free",
+    "beds_free_updated_at",
+    "accessible",
+    "free",
+    "accepts_children",
+    "boys_max_age",
+    "accepts_pregnant",
+    "documents_needed",
+    "accepts_non_citizens",
+    "referral_needed",
+    "max_stay_days",
+    "anonymous",
+    "status",
+    "status_since",
+    "closure_reason",
+    "archived",
+    "last_verified_on",
+    "source",
+    "public_notes",
+    "internal_notes",
+    "licence_status",
+    "licence_number",
+    "licence_authority",
+    "licence_applied_on",
+    "licence_issued_on",
+    "licence_decided_on",
+    "licence_expires_on",
+    "premises_area_m2",
+    "premises_tenure",
+    "lease_ends_on",
+    "funding_kind",
+    "funding_ends_on",
+]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def export_text() -> str:
+    stream = io.StringIO(newline="")
+    write_csv(Centre.objects.order_by("name"), stream)
+    return stream.getvalue()
+
+
+def parse(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+def test_columns_follow_the_contract_order():
+    assert [column.name for column in COLUMNS] == CONTRACT_COLUMNS
+
+
+def test_export_starts_with_a_bom_and_the_header():
+    make_centre()
+    text = export_text()
+    assert text.startswith("\ufeffid,name,operator,")
+    assert parse(text)[0] == CONTRACT_COLUMNS
+
+
+def test_export_writes_values_as_the_contract_says(almaty):
+    operator = make_operator(name="Фонд «Шанырак»", kind="cso")
+    centre = make_centre(
+        operator=operator,
+        city=almaty,
+        phones=[("Горячая линия", "150", True), ("", "8 727 000 0000", False)],
+        open_24_7=False,
+        beds=10,
+        beds_free_updated_at=timezone.make_aware(datetime.datetime(2026, 9, 30, 14, 30)),
+        compliance={"licence_status": "licensed", "premises_area_m2": Decimal("42.5")},
+    )
+    header, row = parse(export_text())
+    cells = dict(zip(header, row, strict=True))
+    assert cells["id"] == str(centre.pk)
+    assert cells["operator"] == "Фонд «Шанырак»"
+    assert cells["operator_kind"] == "cso"
+    assert cells["country"] == "KZ"
+    assert cells["region"] == almaty.region_id
+    assert cells["city"] == almaty.name_ru
+    assert cells["phones"] == "Горячая линия: 150 [24/7]; 8 727 000 0000"
+    assert cells["open_24_7"] == "false"
+    assert cells["accessible"] == ""
+    assert cells["services"] == "shelter;psychological"
+    assert cells["last_verified_on"] == "2026-10-01"
+    assert cells["beds_free_updated_at"] == "2026-09-30T14:30:00+05:00"
+    assert cells["licence_status"] == "licensed"
+    assert cells["premises_area_m2"] == "42.5"
+
+
+def test_formula_like_cells_are_escaped_in_the_raw_csv():
+    make_centre(name='=HYPERLINK("http://x","y")', phones=[("", "+7 727 000 0000", False)], hours="-")
+    header, row = parse(export_text())
+    cells = dict(zip(header, row, strict=True))
+    assert cells["name"] == """'=HYPERLINK("http://x","y")"""
+    assert cells["phones"] == "'+7 727 000 0000"
+    assert cells["hours"] == "'-"
+
+
+@pytest.mark.parametrize(
+    "value", ["=1+1", "+7 727", "-5", "@SUM(A1)", "\tx", "\rx", "'=already quoted", "''+x", "'plain", "plain", ""]
+)
+def test_unescape_undoes_escape(value):
+    assert unescape_formula(escape_formula(value)) == value
+
+
+def test_plain_cells_are_not_escaped():
+    assert escape_formula("Алматы") == "Алматы"
+    assert escape_formula("'quoted'") == "'quoted'"
+
+
+def test_centre_without_compliance_exports_the_defaults():
+    centre = Centre.objects.create(name="Без досье", country="KG")
+    (row,) = centre_rows(Centre.objects.filter(pk=centre.pk))
+    assert (row["licence_status"], row["premises_tenure"], row["funding_kind"]) == ("unknown", "unknown", "unknown")
+    assert row["phones"] == ""
+
+
+def test_rows_cost_the_same_queries_whatever_their_number(django_assert_max_num_queries, almaty):
+    operator = make_operator()
+    for n in range(30):
+        make_centre(name=f"Центр {n}", city=almaty, operator=operator, phones=[("", "150", True)])
+    # centres (with operator, city, region, compliance) + phones: one pair of queries per chunk.
+    with django_assert_max_num_queries(2):
+        rows = list(centre_rows(Centre.objects.all()))
+    assert len(rows) == 30
+
+
+def test_export_command_writes_a_file(tmp_path):
+    make_centre()
+    target = tmp_path / "centres.csv"
+    call_command("export_centres", "--format", "csv", "--output", str(target), stderr=io.StringIO())
+    data = target.read_bytes()
+    assert data.startswith("\ufeff".encode())
+    assert len(parse(data.decode("utf-8"))) == 2
+
+
+def test_export_command_writes_to_standard_output():
+    make_centre(name="Центр на выходе")
+    out = io.StringIO()
+    call_command("export_centres", stdout=out)
+    assert out.getvalue().startswith("\ufeffid,")
+    assert "Центр на выходе" in out.getvalue()
+
+
+def test_export_command_refuses_formats_not_built_yet():
+    with pytest.raises(Exception, match="xlsx"):
+        call_command("export_centres", "--format", "xlsx", stdout=io.StringIO())

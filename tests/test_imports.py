@@ -1,0 +1,465 @@
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone, translation
+
+from centres import imports
+from centres.exports import COLUMNS, write_csv
+from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
+from tests.conftest import make_centre, make_operator, make_user
+
+pytestmark = pytest.mark.django_db
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def full_centre(almaty: Place) -> Centre:
+    """A centre with every column of the file set."""
+    operator = make_operator(
+        name="Фонд «Шанырак»",
+        kind="cso",
+        registration_number="123456789012",
+        website="https://shanyrak.example.org",
+    )
+    return make_centre(
+        name="Кризисный центр «Жан»",
+        operator=operator,
+        country="KZ",
+        region_id=almaty.region_id,
+        city=almaty,
+        address="ул. Абая, 1, кв. 2",
+        address_visibility="public",
+        latitude=Decimal("43.250001"),
+        longitude=Decimal("76.900002"),
+        phones=[
+            ("", "+7 727 000 0000", False),
+            ("Горячая линия", "150", True),
+            ("Директор", "8 (727) 111-22-33", False),
+        ],
+        messenger="@zhan_help",
+        email="help@zhan.example.org",
+        website="https://zhan.example.org",
+        hours="Пн–Пт 9:00–18:00",
+        open_24_7=True,
+        services=["shelter", "hotline", "psychological", "legal", "medical", "social", "children", "training"],
+        audiences=["women", "children", "men", "older", "disability"],
+        languages=["kk", "ru", "ky", "uz", "tg", "kaa", "en"],
+        beds=20,
+        beds_free=3,
+        beds_free_updated_at=timezone.make_aware(datetime.datetime(2026, 9, 30, 14, 30, 15)),
+        accessible=True,
+        free=False,
+        accepts_children=True,
+        boys_max_age=12,
+        accepts_pregnant=False,
+        documents_needed="id_and_registration",
+        accepts_non_citizens=True,
+        referral_needed=False,
+        max_stay_days=90,
+        anonymous=True,
+        status="temporarily_closed",
+        status_since=datetime.date(2026, 8, 1),
+        closure_reason="Ремонт; до осени",
+        archived=False,
+        last_verified_on=datetime.date(2026, 10, 1),
+        source="phoned the centre, 1 Oct 2026",
+        public_notes="Звоните заранее.",
+        internal_notes='Директор: Айгуль.\nВторая строка, "кавычки".',
+        compliance={
+            "licence_status": "licensed",
+            "licence_number": "KZ-0001",
+            "licence_authority": "Управление координации занятости",
+            "licence_applied_on": datetime.date(2024, 10, 1),
+            "licence_issued_on": datetime.date(2024, 12, 20),
+            "licence_decided_on": datetime.date(2024, 12, 15),
+            "licence_expires_on": datetime.date(2029, 12, 20),
+            "premises_area_m2": Decimal("142.5"),
+            "premises_tenure": "leased",
+            "lease_ends_on": datetime.date(2027, 3, 31),
+            "funding_kind": "state_contract",
+            "funding_ends_on": datetime.date(2026, 12, 31),
+        },
+    )
+
+
+def sparse_centre() -> Centre:
+    """A centre with almost nothing known, no compliance record, and a name a spreadsheet would run."""
+    centre = Centre.objects.create(name=HYPERLINK, country="KG", last_verified_on=None)
+    CentrePhone.objects.create(centre=centre, number="+996 312 000 000")
+    return centre
+
+
+def export_text() -> str:
+    stream = io.StringIO(newline="")
+    write_csv(Centre.objects.order_by("country", "name"), stream)
+    return stream.getvalue()
+
+
+def csv_text(header: list[str], *rows: list[str], bom: bool = True) -> str:
+    stream = io.StringIO(newline="")
+    writer = csv.writer(stream)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" if bom else "") + stream.getvalue()
+
+
+def history_count() -> int:
+    return sum(model.history.count() for model in (Centre, CentrePhone, Compliance, Operator))
+
+
+def run_import(tmp_path, text: str, *args: str, name: str = "centres.csv") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8", newline="")
+    out = io.StringIO()
+    call_command("import_centres", str(path), *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def import_errors(text: str) -> list[str]:
+    plan = imports.validate(text.encode("utf-8"), filename="test.csv")
+    return [str(error) for error in plan.errors]
+
+
+def kz_header() -> list[str]:
+    return ["name", "operator", "operator_kind", "country", "region", "city"]
+
+
+def kz_row(almaty: Place, name: str, **extra: str) -> list[str]:
+    return [name, "Фонд «Шанырак»", "cso", "KZ", almaty.region_id, almaty.name_ru, *extra.values()]
+
+
+def test_every_column_round_trips_through_an_empty_database(tmp_path, almaty):
+    full, sparse = full_centre(almaty), sparse_centre()
+    before = export_text()
+    Centre.objects.all().delete()
+    Operator.objects.all().delete()
+
+    output = run_import(tmp_path, before)
+
+    assert "2 created, 0 changed" in output
+    assert export_text() == before
+    assert set(Centre.objects.values_list("id", flat=True)) == {full.pk, sparse.pk}
+    restored = Centre.objects.get(pk=full.pk)
+    assert [(p.label, p.number, p.answers_24_7) for p in restored.phones.all()] == [
+        ("", "+7 727 000 0000", False),
+        ("Горячая линия", "150", True),
+        ("Директор", "8 (727) 111-22-33", False),
+    ]
+    assert restored.compliance.premises_area_m2 == Decimal("142.5")
+    assert restored.internal_notes == full.internal_notes
+    assert Centre.objects.get(pk=sparse.pk).name == HYPERLINK
+
+
+def test_reimport_of_an_unchanged_export_changes_nothing(tmp_path, almaty):
+    full_centre(almaty)
+    sparse_centre()
+    text = export_text()
+    history = history_count()
+    versions = dict(Centre.objects.values_list("id", "version"))
+
+    output = run_import(tmp_path, text)
+
+    assert "0 created, 0 changed, 2 unchanged" in output
+    assert history_count() == history
+    assert dict(Centre.objects.values_list("id", "version")) == versions
+
+
+def test_formula_like_name_and_plus_phone_survive_and_are_escaped_in_the_raw_csv(tmp_path):
+    centre = sparse_centre()
+    text = export_text()
+    assert f"'{HYPERLINK}".replace('"', '""') in text
+    assert "'+996 312 000 000" in text
+    Centre.objects.all().delete()
+
+    run_import(tmp_path, text)
+
+    restored = Centre.objects.get(pk=centre.pk)
+    assert restored.name == HYPERLINK
+    assert [phone.number for phone in restored.phones.all()] == ["+996 312 000 000"]
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_import_reads_files_with_and_without_a_bom(tmp_path, almaty, bom):
+    text = csv_text(kz_header(), kz_row(almaty, "Центр «Берекет»"), bom=bom)
+    assert text.startswith("\ufeff") == bom
+
+    output = run_import(tmp_path, text)
+
+    assert "1 created" in output
+    centre = Centre.objects.get(name="Центр «Берекет»")
+    assert centre.city == almaty
+    assert centre.operator.name == "Фонд «Шанырак»"
+
+
+def test_one_bad_row_among_good_ones_writes_nothing_and_names_row_and_column(tmp_path, almaty):
+    existing = make_centre(name="Старый центр", email="old@example.org")
+    history = history_count()
+    text = csv_text(
+        [*kz_header(), "email"],
+        kz_row(almaty, "Центр один", email="one@example.org"),
+        kz_row(almaty, "Центр два", email="two@example.org"),
+        kz_row(almaty, "Центр три", email="abc"),
+        kz_row(almaty, "Центр четыре", email="four@example.org"),
+    )
+
+    with pytest.raises(CommandError, match="nothing was written"):
+        run_import(tmp_path, text)
+
+    assert import_errors(text) == ["Row 4, column email: 'abc' is not accepted: Enter a valid email address."]
+    assert list(Centre.objects.all()) == [existing]
+    assert not Operator.objects.filter(name="Фонд «Шанырак»").exists()
+    assert history_count() == history
+
+
+def test_every_bad_cell_is_reported_in_plain_words(almaty):
+    text = csv_text(
+        [*kz_header(), "beds", "open_24_7", "services", "last_verified_on"],
+        kz_row(almaty, "Центр", beds="many", open_24_7="maybe", services="shelter;spa", day="01.10.2026"),
+    )
+    assert import_errors(text) == [
+        "Row 2, column beds: 'many' is not a whole number.",
+        "Row 2, column open_24_7: 'maybe' is not a yes/no value; write true or false.",
+        "Row 2, column services: unknown code(s) 'spa'; allowed, separated by ';': "
+        "shelter, hotline, psychological, legal, medical, social, children, training.",
+        "Row 2, column last_verified_on: '01.10.2026' is not a valid date; write it as YYYY-MM-DD, e.g. 2025-01-31.",
+    ]
+
+
+def test_a_bad_phone_number_is_reported(almaty):
+    text = csv_text([*kz_header(), "phones"], kz_row(almaty, "Центр", phones="Дежурный: abc"))
+    (error,) = import_errors(text)
+    assert error.startswith("Row 2, column phones: 'Дежурный: abc': Enter digits")
+
+
+def test_unknown_columns_and_unknown_cities_are_errors(almaty):
+    assert import_errors(csv_text(["name", "emial"], ["Центр", "x@example.org"]))[0].startswith(
+        "Row 1, column emial: unknown column."
+    )
+    text = csv_text(["name", "country", "city"], ["Центр", "KZ", "Атлантида"])
+    assert import_errors(text) == ["Row 2, column city: 'Атлантида' is not a known town or city of KZ."]
+
+
+def test_an_ambiguous_city_asks_for_the_region_and_the_region_settles_it(tmp_path, almaty):
+    other_region, _ = Region.objects.get_or_create(
+        code="KZ-99", defaults={"country": "KZ", "name_en": "Test Region", "search_names": ";test region;"}
+    )
+    names = {"name_en": "Testograd", "name_ru": "Тестоград", "search_names": ";testograd;тестоград;"}
+    first = Place.objects.create(
+        geonameid=990000001, country="KZ", region=almaty.region, latitude=1, longitude=1, **names
+    )
+    Place.objects.create(geonameid=990000002, country="KZ", region=other_region, latitude=2, longitude=2, **names)
+
+    (error,) = import_errors(csv_text(["name", "country", "city"], ["Центр", "KZ", "Тестоград"]))
+    assert error.startswith("Row 2, column city: 'Тестоград' could be ")
+    assert "region column" in error
+
+    run_import(
+        tmp_path, csv_text(["name", "country", "region", "city"], ["Центр", "KZ", almaty.region_id, "Тестоград"])
+    )
+    assert Centre.objects.get(name="Центр").city == first
+
+
+def test_two_places_of_one_name_in_one_region_are_told_apart_by_the_centre_or_its_coordinates(tmp_path, almaty):
+    names = {"name_en": "Dvoinoe", "name_ru": "Двойное", "search_names": ";dvoinoe;двойное;"}
+    north = Place.objects.create(
+        geonameid=990000003, country="KZ", region=almaty.region, latitude=50, longitude=70, **names
+    )
+    south = Place.objects.create(
+        geonameid=990000004, country="KZ", region=almaty.region, latitude=42, longitude=70, **names
+    )
+    header = ["id", "name", "country", "region", "city", "latitude", "longitude"]
+    by_name = ["", "Центр", "KZ", almaty.region_id, "Двойное", "", ""]
+    assert import_errors(csv_text(header, by_name))[0].startswith("Row 2, column city: 'Двойное' could be ")
+
+    run_import(tmp_path, csv_text(header, ["", "Центр", "KZ", almaty.region_id, "Двойное", "42.000000", "70.000000"]))
+    centre = Centre.objects.get(name="Центр")
+    assert centre.city == south
+
+    centre.city = north
+    centre.save()
+    run_import(tmp_path, csv_text(header[:5], [str(centre.pk), *by_name[1:5]]))
+    centre.refresh_from_db()
+    assert centre.city == north
+
+
+def test_a_file_without_some_columns_leaves_those_fields_as_they_were(tmp_path, almaty):
+    centre = full_centre(almaty)
+    before = {column.name: column.cell(centre) for column in COLUMNS}
+    text = csv_text(["id", "email", "beds_free"], [str(centre.pk), "new@zhan.example.org", "5"])
+
+    output = run_import(tmp_path, text)
+
+    assert "0 created, 1 changed" in output
+    centre = Centre.objects.get(pk=centre.pk)
+    after = {column.name: column.cell(centre) for column in COLUMNS}
+    assert after.pop("email") == "new@zhan.example.org"
+    assert after.pop("beds_free") == "5"
+    assert after == {name: value for name, value in before.items() if name not in {"email", "beds_free"}}
+
+
+def test_rows_without_id_match_by_normalised_name_city_and_operator(tmp_path, almaty):
+    operator = make_operator(name="Фонд «Шанырак»", kind="cso")
+    centre = make_centre(name="Кризисный центр «Жан»", city=almaty, operator=operator)
+    text = csv_text([*kz_header(), "beds"], kz_row(almaty, "кризисный  центр жан", beds="7"))
+
+    output = run_import(tmp_path, text)
+
+    assert "0 created, 1 changed" in output
+    assert Centre.objects.get().pk == centre.pk
+    assert Centre.objects.get().beds == 7
+
+
+def test_an_address_with_empty_visibility_is_hidden(tmp_path, almaty):
+    centre = make_centre(city=almaty, address="ул. Старая, 5", address_visibility="public")
+    text = csv_text(
+        ["id", "address", "address_visibility"],
+        [str(centre.pk), "ул. Новая, 7", ""],
+    )
+
+    run_import(tmp_path, text)
+
+    centre.refresh_from_db()
+    assert (centre.address, centre.address_visibility) == ("ул. Новая, 7", "hidden")
+
+
+def test_empty_region_and_coordinates_are_taken_from_the_city(tmp_path, almaty):
+    text = csv_text([*kz_header(), "latitude", "longitude"], [*kz_row(almaty, "Центр")[:4], "", almaty.name_ru, "", ""])
+    run_import(tmp_path, text)
+    centre = Centre.objects.get(name="Центр")
+    assert centre.region_id == almaty.region_id
+    assert (centre.latitude, centre.longitude) == (almaty.latitude, almaty.longitude)
+
+
+def test_booleans_accept_words_in_several_languages(tmp_path, almaty):
+    header = [*kz_header(), "open_24_7", "free", "accessible", "anonymous", "archived", "accepts_pregnant"]
+    run_import(tmp_path, csv_text(header, [*kz_row(almaty, "Центр"), "да", "нет", "иә", "жоқ", "No", "1"]))
+    centre = Centre.objects.get(name="Центр")
+    assert (centre.open_24_7, centre.free, centre.accessible, centre.anonymous) == (True, False, True, False)
+    assert (centre.archived, centre.accepts_pregnant) == (False, True)
+
+
+def test_phones_and_compliance_changes_replace_the_list_and_bump_the_version(tmp_path, almaty):
+    centre = make_centre(city=almaty, phones=[("Старый", "150", False)])
+    version = centre.version
+    text = csv_text(
+        ["id", "phones", "licence_status", "premises_area_m2"],
+        [str(centre.pk), "Горячая линия: 150 [24/7]; +7 727 000 0000", "applied", "60"],
+    )
+
+    run_import(tmp_path, text)
+
+    centre.refresh_from_db()
+    assert [(p.label, p.number, p.answers_24_7) for p in centre.phones.all()] == [
+        ("Горячая линия", "150", True),
+        ("", "+7 727 000 0000", False),
+    ]
+    assert (centre.compliance.licence_status, centre.compliance.premises_area_m2) == ("applied", Decimal("60"))
+    assert centre.version == version + 1
+
+
+def test_compliance_is_created_when_missing(tmp_path):
+    centre = Centre.objects.create(name="Без досье", country="KG")
+    run_import(tmp_path, csv_text(["id", "licence_status"], [str(centre.pk), "not_applied"]))
+    assert Compliance.objects.get(centre=centre).licence_status == "not_applied"
+
+
+def test_a_new_operator_needs_its_kind(almaty):
+    text = csv_text(["name", "country", "operator"], ["Центр", "KZ", "Новый фонд"])
+    assert import_errors(text) == [
+        "Row 2, column operator_kind: operator 'Новый фонд' is new: say whether it is state or cso."
+    ]
+
+
+def test_computed_columns_are_ignored(tmp_path, almaty):
+    centre = make_centre(city=almaty)
+    text = csv_text(["id", "risk", "flags", "gaps", "reasons", "beds"], [str(centre.pk), "high", "x", "y", "z", "4"])
+    run_import(tmp_path, text)
+    centre.refresh_from_db()
+    assert centre.beds == 4
+
+
+def test_dry_run_writes_nothing_and_lists_changes_and_clears(tmp_path, almaty):
+    centre = make_centre(name="Центр «Жан»", city=almaty, email="old@example.org", website="https://old.example.org")
+    history = history_count()
+    text = csv_text(
+        ["id", "name", "country", "region", "city", "email", "website"],
+        [str(centre.pk), "Центр «Жан»", "KZ", almaty.region_id, almaty.name_ru, "new@example.org", ""],
+        ["", "Новый центр", "KZ", almaty.region_id, almaty.name_ru, "", ""],
+    )
+
+    output = run_import(tmp_path, text, "--dry-run")
+
+    assert "Row 2: centre «Центр «Жан»»" in output
+    assert "email: 'old@example.org' → 'new@example.org'" in output
+    assert "website: clears 'https://old.example.org'" in output
+    assert "Row 3: new centre «Новый центр»" in output
+    assert "Dry run, nothing written: 1 created, 1 changed, 0 unchanged." in output
+    centre.refresh_from_db()
+    assert (centre.email, centre.website) == ("old@example.org", "https://old.example.org")
+    assert Centre.objects.count() == 1
+    assert history_count() == history
+
+
+def test_an_edit_between_validation_and_writing_stops_the_whole_import(almaty):
+    centre = make_centre(name="Центр «Жан»", city=almaty, hours="9–18")
+    text = csv_text(
+        ["id", "name", "country", "city", "region", "hours"],
+        ["", "Новый центр", "KZ", almaty.name_ru, almaty.region_id, "круглосуточно"],
+        [str(centre.pk), "Центр «Жан»", "KZ", almaty.name_ru, almaty.region_id, "10–19"],
+    )
+    plan = imports.validate(text.encode("utf-8"), filename="centres.csv")
+    assert not plan.errors
+    assert plan.centres[1].version == centre.version
+
+    meanwhile = Centre.objects.get(pk=centre.pk)
+    meanwhile.hours = "8–20"
+    meanwhile.save()
+    history = history_count()
+
+    with pytest.raises(imports.ImportConflict, match=f"Row 3: centre «Центр «Жан»» \\({centre.pk}\\) was changed"):
+        imports.write(plan)
+
+    assert Centre.objects.get(pk=centre.pk).hours == "8–20"
+    assert not Centre.objects.filter(name="Новый центр").exists()
+    assert history_count() == history
+
+
+def test_history_rows_written_by_the_import_carry_the_user_and_the_reason(tmp_path, almaty):
+    importer = make_user("importer")
+    centre = make_centre(city=almaty, phones=[("", "150", False)])
+    text = csv_text(
+        ["id", "hours", "phones", "licence_status"],
+        [str(centre.pk), "круглосуточно", "151", "applied"],
+    )
+
+    run_import(tmp_path, text, "--user", "importer", name="kz-2026.csv")
+
+    latest = centre.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (importer, "import kz-2026.csv")
+    assert latest.hours == "круглосуточно"
+    compliance = Compliance.history.filter(centre_id=centre.pk).first()
+    assert (compliance.history_user, compliance.history_change_reason) == (importer, "import kz-2026.csv")
+    phone_changes = CentrePhone.history.filter(centre_id=centre.pk, history_user=importer)
+    assert sorted(phone_changes.values_list("history_type", "number")) == [("+", "151"), ("-", "150")]
+
+
+def test_an_unknown_user_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="no user"):
+        run_import(tmp_path, csv_text(["name"], ["Центр"]), "--user", "nobody")
+
+
+def test_two_rows_for_one_centre_are_an_error(almaty):
+    centre = make_centre(city=almaty)
+    text = csv_text(["id", "beds"], [str(centre.pk), "1"], [str(centre.pk), "2"])
+    assert import_errors(text) == ["Row 3: row 2 describes the same centre; give each centre one row."]
