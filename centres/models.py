@@ -425,7 +425,14 @@ class Centre(Versioned):
 
 class CentrePhone(models.Model):
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="phones", verbose_name=_("centre"))
-    label = models.CharField(_("label"), max_length=100, blank=True)
+    label = models.CharField(
+        _("label"),
+        max_length=100,
+        blank=True,
+        validators=[
+            RegexValidator(r"[;\[\]]", _("A label cannot contain ';', '[' or ']'."), inverse_match=True),
+        ],
+    )
     number = models.CharField(_("number"), max_length=30, validators=[phone_number_validator])
     answers_24_7 = models.BooleanField(_("answers 24/7"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

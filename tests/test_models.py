@@ -103,3 +103,14 @@ def test_search_folds_cyrillic_and_kazakh_case(almaty):
 
 def test_no_missing_migrations():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_phone_label_cannot_hold_the_csv_separators():
+    from django.core.exceptions import ValidationError
+
+    from centres.models import CentrePhone
+
+    phone = CentrePhone(centre=make_centre(), label="Днём; ночью", number="150")
+    with pytest.raises(ValidationError) as error:
+        phone.full_clean()
+    assert "label" in error.value.message_dict
