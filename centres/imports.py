@@ -395,17 +395,15 @@ class _Planner:
                 setattr(centre, column.field, values[column.name])
         if "country" in values or created:
             centre.country = country
+        previous_city = centre.city if centre.city_id else None
         if "city" in values:
             centre.city = city
         if "region" in values:
             centre.region = region
         if "operator" in values:
             centre.operator = operator
-        # The same derivations as Centre.save(), so that an empty region or coordinates compare as unchanged.
-        if centre.city_id and centre.region_id is None:
-            centre.region = centre.city.region
-        if centre.city_id and centre.latitude is None and centre.longitude is None:
-            centre.latitude, centre.longitude = centre.city.latitude, centre.city.longitude
+        # The derivations Centre.save() makes, so that what the plan shows is what will be written.
+        centre.fill_from_city(previous_city if previous_city != centre.city else None)
 
         self._plan_compliance(item, values)
         self._plan_phones(item, values)
@@ -522,6 +520,10 @@ class _Planner:
         candidates = list(places[:20])
         if region_code:
             in_region = [place for place in candidates if place.region_id == region_code]
+            if not in_region and len(candidates) == 1:
+                # The editor changed the city and left the old region: the city is unambiguous, so it wins and
+                # the region follows it.
+                return candidates[0]
             if not in_region and candidates:
                 return RowError(
                     None,

@@ -375,11 +375,11 @@ class Centre(Versioned):
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = self._unique_slug()
-        if self.city_id:
-            if not self.region_id:
-                self.region_id = self.city.region_id
-            if self.latitude is None and self.longitude is None:
-                self.latitude, self.longitude = self.city.latitude, self.city.longitude
+        previous_city_id = None
+        if not self._state.adding and self.city_id:
+            previous_city_id = type(self)._base_manager.filter(pk=self.pk).values_list("city_id", flat=True).first()
+        previous_city = Place.objects.filter(pk=previous_city_id).first() if previous_city_id != self.city_id else None
+        self.fill_from_city(previous_city)
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
 
@@ -397,6 +397,20 @@ class Centre(Versioned):
             errors["beds_free"] = _("Places free cannot exceed the number of beds.")
         if errors:
             raise ValidationError(errors)
+
+    def fill_from_city(self, previous_city: Place | None = None) -> None:
+        """A city lies in one region, so the region always follows the city. Coordinates come from the city when
+        empty, and follow a change of city when they were the previous city's (filled in, not measured)."""
+        if not self.city_id:
+            return
+        self.region_id = self.city.region_id or self.region_id
+        if previous_city is not None and (self.latitude, self.longitude) == (
+            previous_city.latitude,
+            previous_city.longitude,
+        ):
+            self.latitude = self.longitude = None
+        if self.latitude is None and self.longitude is None:
+            self.latitude, self.longitude = self.city.latitude, self.city.longitude
 
     def _unique_slug(self) -> str:
         base = latin_slug(self.name) or "centre"

@@ -114,3 +114,25 @@ def test_phone_label_cannot_hold_the_csv_separators():
     with pytest.raises(ValidationError) as error:
         phone.full_clean()
     assert "label" in error.value.message_dict
+
+
+def test_region_and_filled_in_coordinates_follow_a_change_of_city(almaty):
+    from decimal import Decimal
+
+    from centres.models import Place, Region
+
+    region, _ = Region.objects.get_or_create(code="KZ-71", defaults={"country": "KZ", "name_en": "Astana"})
+    astana = Place.objects.create(
+        geonameid=999001, country="KZ", region=region, name_en="Astana-test", latitude=51.1, longitude=71.4
+    )
+    centre = make_centre(city=almaty)
+    centre.city = astana
+    centre.save()
+    centre.refresh_from_db()
+    assert (centre.region_id, centre.latitude, centre.longitude) == ("KZ-71", Decimal("51.1"), Decimal("71.4"))
+
+    measured = make_centre(name="Measured", city=almaty, latitude=Decimal("43.3"), longitude=Decimal("76.95"))
+    measured.city = astana
+    measured.save()
+    measured.refresh_from_db()
+    assert (measured.region_id, measured.latitude) == ("KZ-71", Decimal("43.3"))  # measured points are kept
