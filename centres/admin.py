@@ -100,14 +100,16 @@ class VersionedAdmin(SimpleHistoryAdmin):
         return request.user.is_active and request.user.is_superuser
 
 
-def save_each(modeladmin, request, queryset: QuerySet, change, success_message: str) -> None:
-    """Apply `change` to each selected record and save it with the version it was read at.
+def save_each(modeladmin, request, queryset: QuerySet, values: dict, reason: str, success_message: str) -> None:
+    """Set `values` on each selected record and save it with the version it was read at, recording `reason`.
 
     A record that another editor changed after it was read is left alone and named in an error message.
     """
     done, refused = 0, []
     for obj in queryset:
-        change(obj)
+        for field, value in values.items():
+            setattr(obj, field, value)
+        obj._change_reason = reason
         try:
             obj.save()
         except ConcurrentEditError:
@@ -291,29 +293,25 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
 
     @admin.action(description=gettext_lazy("Mark verified today"), permissions=["change"])
     def mark_verified_today(self, request, queryset):
-        verified_on = today()
-
-        def change(centre):
-            centre.last_verified_on = verified_on
-            centre._change_reason = _("Marked verified")
-
-        save_each(self, request, queryset, change, _("Marked %(count)d centre(s) verified today."))
+        values = {"last_verified_on": today()}
+        save_each(
+            self, request, queryset, values, _("Marked verified"), _("Marked %(count)d centre(s) verified today.")
+        )
 
     @admin.action(description=gettext_lazy("Archive (entered in error or a duplicate)"), permissions=["change"])
     def archive(self, request, queryset):
-        def change(centre):
-            centre.archived = True
-            centre._change_reason = _("Archived")
-
-        save_each(self, request, queryset, change, _("Archived %(count)d centre(s)."))
+        save_each(self, request, queryset, {"archived": True}, _("Archived"), _("Archived %(count)d centre(s)."))
 
     @admin.action(description=gettext_lazy("Bring back from the archive"), permissions=["change"])
     def unarchive(self, request, queryset):
-        def change(centre):
-            centre.archived = False
-            centre._change_reason = _("Brought back from the archive")
-
-        save_each(self, request, queryset, change, _("Brought back %(count)d centre(s)."))
+        save_each(
+            self,
+            request,
+            queryset,
+            {"archived": False},
+            _("Brought back from the archive"),
+            _("Brought back %(count)d centre(s)."),
+        )
 
     def revert_disabled(self, request, obj=None) -> bool:
         # simple-history's revert brings back the main row only; the restore view below brings back the page.
@@ -474,13 +472,10 @@ class HotlineAdmin(VersionedAdmin):
 
     @admin.action(description=gettext_lazy("Mark verified today"), permissions=["change"])
     def mark_verified_today(self, request, queryset):
-        verified_on = today()
-
-        def change(hotline):
-            hotline.last_verified_on = verified_on
-            hotline._change_reason = _("Marked verified")
-
-        save_each(self, request, queryset, change, _("Marked %(count)d hotline(s) verified today."))
+        values = {"last_verified_on": today()}
+        save_each(
+            self, request, queryset, values, _("Marked verified"), _("Marked %(count)d hotline(s) verified today.")
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

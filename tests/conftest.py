@@ -84,5 +84,7 @@ def advocate(db) -> User:
 
 @pytest.fixture
 def editor_client(client, editor):
+    """An editor's browser, in English so that tests can read messages (the default language is Russian)."""
     client.force_login(editor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client

@@ -6,6 +6,7 @@ import pytest
 from django import forms
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import translation
 
 from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator
 from tests.conftest import make_centre, make_operator, make_user
@@ -257,7 +258,8 @@ def test_stale_write_through_an_action_is_refused(rf, editor, centre):
     request.user = editor
     request.session = {}
     request._messages = FallbackStorage(request)
-    site._registry[Centre].archive(request, queryset)
+    with translation.override("en"):
+        site._registry[Centre].archive(request, queryset)
     centre.refresh_from_db()
     assert centre.name == "Edited meanwhile"
     assert not centre.archived
