@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from centres.history import restore_centre, snapshot_after
@@ -100,7 +100,7 @@ class VersionedAdmin(SimpleHistoryAdmin):
         return request.user.is_active and request.user.is_superuser
 
 
-def save_each(modeladmin, request, queryset: QuerySet, values: dict, reason: str, success_message: str) -> None:
+def save_each(modeladmin, request, queryset: QuerySet, values: dict, reason: str, success_message) -> None:
     """Set `values` on each selected record and save it with the version it was read at, recording `reason`.
 
     A record that another editor changed after it was read is left alone and named in an error message.
@@ -117,7 +117,7 @@ def save_each(modeladmin, request, queryset: QuerySet, values: dict, reason: str
         else:
             done += 1
     if done:
-        modeladmin.message_user(request, success_message % {"count": done}, messages.SUCCESS)
+        modeladmin.message_user(request, success_message(done) % {"count": done}, messages.SUCCESS)
     if refused:
         modeladmin.message_user(
             request,
@@ -275,7 +275,7 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
             },
         ),
         (
-            gettext_lazy("State"),
+            pgettext_lazy("centre page section: status, archive, verification", "State"),
             {"fields": [("status", "status_since"), "closure_reason", "archived", "last_verified_on", "source"]},
         ),
         (gettext_lazy("Notes"), {"fields": ["public_notes", "internal_notes"]}),
@@ -295,12 +295,26 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
     def mark_verified_today(self, request, queryset):
         values = {"last_verified_on": today()}
         save_each(
-            self, request, queryset, values, _("Marked verified"), _("Marked %(count)d centre(s) verified today.")
+            self,
+            request,
+            queryset,
+            values,
+            _("Marked verified"),
+            lambda n: ngettext(
+                "Marked %(count)d centre verified today.", "Marked %(count)d centres verified today.", n
+            ),
         )
 
     @admin.action(description=gettext_lazy("Archive (entered in error or a duplicate)"), permissions=["change"])
     def archive(self, request, queryset):
-        save_each(self, request, queryset, {"archived": True}, _("Archived"), _("Archived %(count)d centre(s)."))
+        save_each(
+            self,
+            request,
+            queryset,
+            {"archived": True},
+            _("Archived"),
+            lambda n: ngettext("Archived %(count)d centre.", "Archived %(count)d centres.", n),
+        )
 
     @admin.action(description=gettext_lazy("Bring back from the archive"), permissions=["change"])
     def unarchive(self, request, queryset):
@@ -310,7 +324,7 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
             queryset,
             {"archived": False},
             _("Brought back from the archive"),
-            _("Brought back %(count)d centre(s)."),
+            lambda n: ngettext("Brought back %(count)d centre.", "Brought back %(count)d centres.", n),
         )
 
     def revert_disabled(self, request, obj=None) -> bool:
@@ -474,7 +488,14 @@ class HotlineAdmin(VersionedAdmin):
     def mark_verified_today(self, request, queryset):
         values = {"last_verified_on": today()}
         save_each(
-            self, request, queryset, values, _("Marked verified"), _("Marked %(count)d hotline(s) verified today.")
+            self,
+            request,
+            queryset,
+            values,
+            _("Marked verified"),
+            lambda n: ngettext(
+                "Marked %(count)d hotline verified today.", "Marked %(count)d hotlines verified today.", n
+            ),
         )
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 ROLES = {"editor": True, "advocate": False}  # role -> may use the editor area (is_staff)
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, username: str, role: str, email: str, **options):
         User = get_user_model()
         if User.objects.filter(username=username).exists():
-            raise CommandError(f"A login named {username!r} already exists.")
+            raise CommandError(_("A login named %(name)s already exists.") % {"name": username})
         user = User(username=username, email=email, is_staff=ROLES[role])
         password = self._ask_password(user)
         with transaction.atomic():
@@ -43,4 +44,4 @@ class Command(BaseCommand):
                 self.stderr.write(" ".join(error.messages))
                 continue
             return password
-        raise CommandError("No password set; nothing created.")
+        raise CommandError(_("No password set; nothing created."))
