@@ -3,10 +3,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from centres.models import Hotline
+from centres.vocabularies import Country
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    hotlines = Hotline.objects.order_by("country", "-is_main", "position", "number")
+    order = {code: position for position, code in enumerate(Country.values)}  # Kazakhstan first, as the menu
+    hotlines = sorted(
+        Hotline.objects.order_by("-is_main", "position", "number"), key=lambda hotline: order[hotline.country]
+    )
     return render(request, "centres/home.html", {"hotlines": hotlines})
 
 
