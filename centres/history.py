@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 from centres.models import Centre, CentrePhone, Compliance
 
 # Fields that identify the record or are bookkeeping: a restore keeps today's values.
-KEPT_FIELDS = {"id", "slug", "version", "search_text", "created_at", "updated_at"}
+KEPT_FIELDS = {
+    "id",
+    "slug",
+    "version",
+    "search_text",
+    "created_at",
+    "updated_at",
+    "public_latitude",
+    "public_longitude",
+}
 PHONE_FIELDS = ("label", "number", "answers_24_7", "position")
 
 

@@ -1,4 +1,6 @@
-"""Headers that differ between the public site and the pages where logged-in people post forms."""
+"""Response headers and logging that keep visitors safe, and the few that differ where logged-in people work."""
+
+import logging
 
 from django.http import HttpRequest, HttpResponse
 
@@ -27,3 +29,38 @@ class SignedInAreaHeadersMiddleware:
         if "admin" in match.namespaces:
             response._csp_update = {"style-src": ["'unsafe-inline'"]}
         return response
+
+
+class PublicPrivacyMiddleware:
+    """The survivor-safety guarantees of DESIGN.md section 6 that hold for every response.
+
+    - Nothing is cached: `Cache-Control: no-store` on every page (a shared or stolen phone keeps no copy).
+    - Anonymous visitors get no cookie on any response, 404s and quick exit included. Only the login pages, which
+      need a CSRF cookie to post the form, may set one.
+    - Requests are logged by path only, never with their query string (which holds what someone searched for), and
+      never with an address.
+
+    Listed first among our middleware so that it sees every response last.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not getattr(response, "streaming", False) or "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        user = getattr(request, "user", None)
+        if response.cookies and not (user is not None and user.is_authenticated) and not _may_set_cookies(request):
+            response.cookies.clear()
+        request_log.info("%s %s %s", request.method, request.path, response.status_code)
+        return response
+
+
+def _may_set_cookies(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    return match is not None and ("admin" in match.namespaces or match.view_name in COOKIE_VIEWS)
+
+
+COOKIE_VIEWS = {"centres:login", "centres:logout"}
+request_log = logging.getLogger("centres.requests")

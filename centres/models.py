@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
@@ -31,8 +32,14 @@ from centres.vocabularies import (
     Tenure,
 )
 
+# Rules and hotlines are read on every public page and change rarely: cached, and dropped from the cache on every
+# save (a shared cache such as Redis makes that immediate on every server; a per-process one within a minute).
+RULES_CACHE_KEY = "centres:country-rules:v1"
+HOTLINES_CACHE_KEY = "centres:hotlines:v1"
+CACHE_SECONDS = 60
+
 # Derived or bookkeeping columns that history need not keep: they are recomputed on every save.
-UNTRACKED = ["search_text", "version", "updated_at"]
+UNTRACKED = ["search_text", "version", "updated_at", "public_latitude", "public_longitude"]
 
 
 class ConcurrentEditError(Exception):
@@ -250,6 +257,10 @@ class CentreQuerySet(models.QuerySet):
     def not_archived(self) -> "CentreQuerySet":
         return self.filter(archived=False)
 
+    def public(self) -> "CentreQuerySet":
+        """What the public may see: active and temporarily closed centres, never closed or archived ones."""
+        return self.filter(archived=False, status__in=[Status.ACTIVE, Status.TEMPORARILY_CLOSED])
+
 
 class Centre(Versioned):
     """One facility: a crisis centre, shelter or help point."""
@@ -354,6 +365,10 @@ class Centre(Versioned):
     internal_notes = models.TextField(_("internal notes"), blank=True, help_text=_("Never shown to the public."))
 
     search_text = models.TextField(editable=False, blank=True)
+    # Where the public may place the centre: its own point only when its address is public, else its city's
+    # centre. Distances are computed from these alone, so nobody can triangulate a hidden shelter.
+    public_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, editable=False)
+    public_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -367,6 +382,7 @@ class Centre(Versioned):
         indexes = [
             models.Index(fields=["country", "status", "archived"]),
             models.Index(fields=["last_verified_on"]),
+            models.Index(fields=["public_latitude", "public_longitude"]),
         ]
 
     def __str__(self) -> str:
@@ -381,6 +397,7 @@ class Centre(Versioned):
         previous_city = Place.objects.filter(pk=previous_city_id).first() if previous_city_id != self.city_id else None
         self.fill_from_city(previous_city)
         self.search_text = self.build_search_text()
+        self.public_latitude, self.public_longitude = self.public_point()
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -435,6 +452,14 @@ class Centre(Versioned):
     @property
     def address_is_public(self) -> bool:
         return self.address_visibility == AddressVisibility.PUBLIC
+
+    def public_point(self) -> tuple[Decimal | None, Decimal | None]:
+        """The point the public may see: the centre's own only when its address is public, else its city's."""
+        if self.address_is_public and self.latitude is not None and self.longitude is not None:
+            return self.latitude, self.longitude
+        if self.city_id:
+            return self.city.latitude, self.city.longitude
+        return None, None
 
 
 class CentrePhone(models.Model):
@@ -539,6 +564,19 @@ class CountryRules(Versioned):
     def __str__(self) -> str:
         return str(self.get_country_display())
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
+
+    @classmethod
+    def for_countries(cls) -> dict[str, "CountryRules"]:
+        """Every country's rules; a country without a record gets the defaults (verification and places-free ages)."""
+        saved = cache.get(RULES_CACHE_KEY)
+        if saved is None:
+            saved = {rules.country: rules for rules in cls.objects.all()}
+            cache.set(RULES_CACHE_KEY, saved, CACHE_SECONDS)
+        return {country: saved.get(country) or cls(country=country) for country in Country.values}
+
 
 class Hotline(Versioned):
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
@@ -566,6 +604,34 @@ class Hotline(Versioned):
 
     def __str__(self) -> str:
         return f"{self.country} {self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        transaction.on_commit(lambda: cache.delete(HOTLINES_CACHE_KEY))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        transaction.on_commit(lambda: cache.delete(HOTLINES_CACHE_KEY))
+        return result
+
+    @classmethod
+    def by_country(cls) -> dict[str, list["Hotline"]]:
+        """Each country's hotlines, main numbers first, in the country list's order (Kazakhstan first)."""
+        grouped = cache.get(HOTLINES_CACHE_KEY)
+        if grouped is None:
+            grouped = {country: [] for country in Country.values}
+            for hotline in cls.objects.order_by("-is_main", "position", "number"):
+                grouped[hotline.country].append(hotline)
+            cache.set(HOTLINES_CACHE_KEY, grouped, CACHE_SECONDS)
+        return grouped
+
+    def is_stale(self, rules: "CountryRules", on: datetime.date) -> bool:
+        return is_stale(self.last_verified_on, rules.verification_max_age_days, on)
+
+
+def is_stale(verified_on: datetime.date | None, max_age_days: int, on: datetime.date) -> bool:
+    """Never verified, or verified longer ago than allowed."""
+    return verified_on is None or (on - verified_on).days > max_age_days
 
 
 def today() -> datetime.date:

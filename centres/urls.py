@@ -5,6 +5,10 @@ from centres import views
 app_name = "centres"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("centres/", views.centre_list, name="centre_list"),
+    path("centres/<slug:slug>/", views.centre_detail, name="centre_detail"),
+    path("countries/<str:code>/", views.country_detail, name="country"),
+    path("safety/", views.safety, name="safety"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
 ]

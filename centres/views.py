@@ -1,17 +1,93 @@
-from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Public pages (DESIGN.md sections 5 and 6) and the login for people who are not staff."""
 
-from centres.models import Hotline
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from centres import countries
+from centres.models import CountryRules, Hotline, today
+from centres.presentation import admission_facts, centre_view
+from centres.selectors import public_centre, public_centres, search_centres
 from centres.vocabularies import Country
 
 
+def public_page(request: HttpRequest, template: str, context: dict, *, country: str | None = None) -> HttpResponse:
+    """Render a public page with the hotline bar: the country's numbers in a country context, else each
+    country's main number."""
+    by_country = Hotline.by_country()
+    bar = by_country.get(country, [])[:2] if country else [numbers[0] for numbers in by_country.values() if numbers]
+    return render(request, template, {"hotline_bar": bar, "bar_country": country, **context})
+
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    order = {code: position for position, code in enumerate(Country.values)}  # Kazakhstan first, as the menu
-    hotlines = sorted(
-        Hotline.objects.order_by("-is_main", "position", "number"), key=lambda hotline: order[hotline.country]
-    )
-    return render(request, "centres/home.html", {"hotlines": hotlines})
+    rules = CountryRules.for_countries()
+    on = today()
+    hotlines = [
+        (Country(code).label, [(hotline, hotline.is_stale(rules[code], on)) for hotline in numbers])
+        for code, numbers in Hotline.by_country().items()
+        if numbers
+    ]
+    return public_page(request, "centres/home.html", {"hotlines": hotlines, "countries": Country.choices})
+
+
+@require_safe
+def centre_list(request: HttpRequest) -> HttpResponse:
+    result = search_centres(request.GET)
+    rules = CountryRules.for_countries()
+    signed_in = request.user.is_authenticated
+    centres = [
+        centre_view(centre, rules, signed_in=signed_in, origin=result.origin)
+        for centre in (result.page.object_list if result.page else [])
+    ]
+    country = request.GET.get("country") if request.GET.get("country") in Country.values else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"result": result, "centres": centres, "query_without_page": query.urlencode()}
+    return public_page(request, "centres/centre_list.html", context, country=country)
+
+
+@require_safe
+def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    centre = public_centre(slug)
+    view = centre_view(centre, CountryRules.for_countries(), signed_in=request.user.is_authenticated)
+    context = {"view": view, "admission": admission_facts(centre)}
+    return public_page(request, "centres/centre_detail.html", context, country=centre.country)
+
+
+@require_safe
+def country_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if code != code.lower():
+        return HttpResponsePermanentRedirect(reverse("centres:country", args=[code.lower()]))
+    country = countries.get_or_404(code)
+    rules = CountryRules.for_countries()
+    signed_in = request.user.is_authenticated
+    centres = [
+        centre_view(centre, rules, signed_in=signed_in)
+        for centre in public_centres().filter(country=country.code).order_by("city__name_en", "name")[:200]
+    ]
+    hotlines = [
+        (hotline, hotline.is_stale(rules[country.code], today())) for hotline in Hotline.by_country()[country.code]
+    ]
+    context = {"country": country, "centres": centres, "hotlines": hotlines}
+    return public_page(request, "centres/country_detail.html", context, country=country.code)
+
+
+@require_safe
+def safety(request: HttpRequest) -> HttpResponse:
+    return public_page(request, "centres/safety.html", {})
+
+
+@never_cache
+def quick_exit(request: HttpRequest) -> HttpResponse:
+    """Leave at once: ask the browser to forget this site's data, then go somewhere neutral."""
+    response = HttpResponseRedirect(settings.QUICK_EXIT_URL)
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
 
 
 class LoginView(auth_views.LoginView):
@@ -22,3 +98,10 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 with the hotline bar: someone who lands on a dead link still sees where to call."""
+    response = public_page(request, "404.html", {})
+    response.status_code = 404
+    return response

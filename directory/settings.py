@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "centres.middleware.PublicPrivacyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "centres.context_processors.language_links",
             ],
         },
     },
@@ -130,9 +132,14 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "ru"
+# Russian, Kazakh and English are complete; Kyrgyz, Uzbek (Latin) and Tajik cover the survival path (home,
+# hotlines, search, centre page, quick exit, safety page). Each is named in its own language for the switch.
 LANGUAGES = [
     ("ru", "Русский"),
     ("kk", "Қазақша"),
+    ("ky", "Кыргызча"),
+    ("uz", "Oʻzbekcha"),
+    ("tg", "Тоҷикӣ"),
     ("en", "English"),
 ]
 LOCALE_PATHS = [BASE_DIR / "centres" / "locale"]
@@ -189,13 +196,19 @@ CONTENT_SECURITY_POLICY = {
 # Where quick exit sends a visitor (DESIGN.md section 6).
 QUICK_EXIT_URL = env("QUICK_EXIT_URL", default="https://www.google.com/search?q=weather")
 
+# Error reports leave out GET parameters and the query string (DESIGN.md section 6).
+DEFAULT_EXCEPTION_REPORTER = "centres.errors.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "centres.errors.PrivateExceptionReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Request logs would carry query strings (a survivor's search); keep them out.
+        # Django's and the development server's request logs would carry query strings (a survivor's search):
+        # requests are logged by centres.middleware, by path only.
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        "centres.requests": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -1,0 +1,148 @@
+"""What a public page may say about a centre, computed once in Python so that templates only loop and branch.
+
+Everything privacy-relevant is decided here: which address text, which point, whether exact places free may be
+shown. Templates get a `CentreView`, never the raw address or coordinates of a centre.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centres.geo import distance_km
+from centres.models import Centre, CentrePhone, CountryRules, is_stale
+from centres.selectors import Origin
+from centres.vocabularies import (
+    AddressVisibility,
+    Audience,
+    DocumentsNeeded,
+    Language,
+    Service,
+    Status,
+)
+
+
+@dataclass
+class PlacesFree:
+    """How to show places free: a number, or a reason to call instead."""
+
+    count: int | None = None
+    updated: datetime.datetime | None = None
+    call_to_ask: bool = False  # a hidden or city-only shelter: the public is told to call
+    call_to_check: bool = False  # the figure is older than allowed
+
+
+@dataclass
+class CentreView:
+    centre: Centre
+    name: str
+    slug: str
+    is_demo: bool
+    temporarily_closed: bool
+    city: str
+    region: str
+    country: str
+    address: str  # "" unless the address is public
+    address_by_phone: bool
+    city_only: bool
+    public_point: tuple[float, float] | None
+    distance_km: float | None
+    phones: list[CentrePhone]
+    operator: str
+    operator_kind: str
+    services: list[str]
+    audiences: list[str]
+    languages: list[str]
+    places_free: PlacesFree | None
+    verification_stale: bool
+    last_verified_on: datetime.date | None
+
+
+def centre_view(
+    centre: Centre, rules: dict[str, CountryRules], *, signed_in: bool, origin: Origin | None = None
+) -> CentreView:
+    country_rules = rules[centre.country]
+    today = timezone.localdate()
+    point = _public_point(centre)
+    return CentreView(
+        centre=centre,
+        name=centre.name,
+        slug=centre.slug,
+        is_demo=centre.is_demo,
+        temporarily_closed=centre.status == Status.TEMPORARILY_CLOSED,
+        city=centre.city.display_name() if centre.city_id else "",
+        region=centre.region.display_name() if centre.region_id else "",
+        country=str(centre.get_country_display()),
+        address=centre.address if centre.address_visibility == AddressVisibility.PUBLIC else "",
+        address_by_phone=centre.address_visibility == AddressVisibility.HIDDEN,
+        city_only=centre.address_visibility == AddressVisibility.CITY,
+        public_point=point,
+        distance_km=_distance(origin, point),
+        phones=list(centre.phones.all()),
+        operator=centre.operator.name if centre.operator_id else "",
+        operator_kind=str(centre.operator.get_kind_display()) if centre.operator_id else "",
+        services=_labels(Service, centre.services),
+        audiences=_labels(Audience, centre.audiences),
+        languages=_labels(Language, centre.languages),
+        places_free=_places_free(centre, country_rules, signed_in),
+        verification_stale=is_stale(centre.last_verified_on, country_rules.verification_max_age_days, today),
+        last_verified_on=centre.last_verified_on,
+    )
+
+
+def admission_facts(centre: Centre) -> list[tuple[str, str]]:
+    """Who is admitted, as (question, answer) lines for the centre page; unknown answers say so."""
+    unknown = _("not known — please call")
+
+    def yes_no(value: bool | None) -> str:
+        if value is None:
+            return unknown
+        return _("yes") if value else _("no")
+
+    children = yes_no(centre.accepts_children)
+    if centre.accepts_children and centre.boys_max_age is not None:
+        children = _("yes; boys up to %(age)d years old") % {"age": centre.boys_max_age}
+    documents = str(DocumentsNeeded(centre.documents_needed).label) if centre.documents_needed else unknown
+    referral = unknown
+    if centre.referral_needed is not None:
+        referral = _("a referral is needed") if centre.referral_needed else _("you can come on your own")
+    stay = _("%(days)d days") % {"days": centre.max_stay_days} if centre.max_stay_days else unknown
+    return [
+        (_("Mothers with children"), children),
+        (_("Pregnant women"), yes_no(centre.accepts_pregnant)),
+        (_("Documents needed"), documents),
+        (_("Non-citizens"), yes_no(centre.accepts_non_citizens)),
+        (_("Referral"), referral),
+        (_("Longest stay"), stay),
+        (_("Anonymous help"), yes_no(centre.anonymous)),
+    ]
+
+
+def _public_point(centre: Centre) -> tuple[float, float] | None:
+    if centre.public_latitude is None or centre.public_longitude is None:
+        return None
+    return float(centre.public_latitude), float(centre.public_longitude)
+
+
+def _distance(origin: Origin | None, point: tuple[float, float] | None) -> float | None:
+    if origin is None or point is None:
+        return None
+    # Whole kilometres: finer figures add nothing for a survivor and would only help someone triangulate.
+    return round(distance_km(origin.latitude, origin.longitude, *point))
+
+
+def _labels(vocabulary, codes: list[str]) -> list[str]:
+    return [str(vocabulary(code).label) for code in codes]
+
+
+def _places_free(centre: Centre, rules: CountryRules, signed_in: bool) -> PlacesFree | None:
+    if centre.beds_free is None:
+        return None
+    updated = centre.beds_free_updated_at
+    max_age = datetime.timedelta(days=rules.beds_free_max_age_days)
+    if updated is None or timezone.now() - updated > max_age:
+        return PlacesFree(call_to_check=True, updated=updated)
+    if centre.address_visibility != AddressVisibility.PUBLIC and not signed_in:
+        return PlacesFree(call_to_ask=True)
+    return PlacesFree(count=centre.beds_free, updated=updated)

@@ -1,0 +1,127 @@
+"""The read entry points shared by the public pages (and, later, their exports): one query for what a user sees."""
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.paginator import Page, Paginator
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Value
+from django.http import Http404, QueryDict
+
+from centres.filters import CentreFilter
+from centres.geo import Resolution, resolve_place
+from centres.models import Centre, CentrePhone, Place
+
+PAGE_SIZE = 20
+KM_PER_DEGREE = 111.2
+MAX_RADIUS_KM = 2000
+
+
+@dataclass
+class Origin:
+    """Where distances are measured from: a gazetteer place, or a point the browser gave (rounded)."""
+
+    latitude: float
+    longitude: float
+    place: Place | None = None
+
+
+@dataclass
+class SearchResult:
+    filterset: CentreFilter
+    page: Page | None
+    origin: Origin | None = None
+    resolution: Resolution | None = None  # set when `near` named a place: ambiguous or unknown names need asking
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def needs_place_choice(self) -> bool:
+        return self.resolution is not None and self.resolution.place is None
+
+
+def public_centres():
+    """Centres the public may see: active or temporarily closed, never closed or archived."""
+    return (
+        Centre.objects.public()
+        .select_related("operator", "city__region", "region")
+        .prefetch_related(Prefetch("phones", queryset=CentrePhone.objects.order_by("position", "pk")))
+    )
+
+
+def search_centres(params: QueryDict) -> SearchResult:
+    """The public search: filters, then, when a place or a point is given, nearest first."""
+    filterset = CentreFilter(params, queryset=public_centres())
+    if not filterset.is_valid():
+        return SearchResult(filterset=filterset, page=None)
+    queryset = filterset.qs
+    result = SearchResult(filterset=filterset, page=None)
+    result.origin, result.resolution = _origin(params)
+    if result.needs_place_choice:
+        return result
+    if result.origin is not None:
+        queryset = nearest_first(queryset, result.origin, filterset.form.cleaned_data.get("radius_km"))
+    else:
+        queryset = queryset.order_by("name", "pk")
+    paginator = Paginator(queryset, PAGE_SIZE)
+    result.page = paginator.get_page(params.get("page"))
+    return result
+
+
+def public_centre(slug: str) -> Centre:
+    try:
+        return public_centres().get(slug=slug)
+    except Centre.DoesNotExist:
+        raise Http404 from None
+
+
+def _origin(params: QueryDict) -> tuple[Origin | None, Resolution | None]:
+    point = rounded_point(params.get("lat"), params.get("lon"))
+    if point is not None:
+        return Origin(*point), None
+    place_id = params.get("near_place", "")
+    if place_id.isdigit():
+        place = Place.objects.filter(pk=int(place_id)).first()
+        if place is not None:
+            return Origin(float(place.latitude), float(place.longitude), place), None
+    name = params.get("near", "").strip()
+    if not name:
+        return None, None
+    resolution = resolve_place(name, country=params.get("country") or None)
+    if resolution.place is None:
+        return None, resolution
+    place = resolution.place
+    return Origin(float(place.latitude), float(place.longitude), place), resolution
+
+
+def rounded_point(latitude: str | None, longitude: str | None) -> tuple[float, float] | None:
+    """A browser's position, rounded to two decimals (about a kilometre) whatever precision was sent."""
+    try:
+        lat, lon = round(float(Decimal(latitude or "")), 2), round(float(Decimal(longitude or "")), 2)
+    except (InvalidOperation, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def nearest_first(queryset, origin: Origin, radius_km: Decimal | None):
+    """Order by distance from `origin` to each centre's public point (its city's centre when its address is not
+    public). An equirectangular approximation ranks in SQL; the page shows geodesic distances."""
+    lon_scale = max(math.cos(math.radians(origin.latitude)), 0.01)
+    d_lat = ExpressionWrapper(F("public_latitude") - Value(origin.latitude), output_field=FloatField())
+    d_lon = ExpressionWrapper(
+        (F("public_longitude") - Value(origin.longitude)) * Value(lon_scale), output_field=FloatField()
+    )
+    queryset = queryset.filter(public_latitude__isnull=False).annotate(
+        distance_rank=ExpressionWrapper(d_lat * d_lat + d_lon * d_lon, output_field=FloatField())
+    )
+    if radius_km:
+        radius = min(float(radius_km), MAX_RADIUS_KM)
+        span_lat = radius / KM_PER_DEGREE
+        span_lon = span_lat / lon_scale
+        queryset = queryset.filter(
+            public_latitude__range=(origin.latitude - span_lat, origin.latitude + span_lat),
+            public_longitude__range=(origin.longitude - span_lon, origin.longitude + span_lon),
+            distance_rank__lte=span_lat * span_lat,
+        )
+    return queryset.order_by("distance_rank", "name", "pk")
