@@ -59,6 +59,9 @@ def search_centres(params: QueryDict) -> SearchResult:
     if result.needs_place_choice:
         return result
     if result.origin is not None:
+        if result.origin.place is not None and not filterset.form.cleaned_data.get("country"):
+            # Near a named town: its own country's centres. Help across a border is rarely reachable tonight.
+            queryset = queryset.filter(country=result.origin.place.country)
         queryset = nearest_first(queryset, result.origin, filterset.form.cleaned_data.get("radius_km"))
     else:
         queryset = queryset.order_by("name", "pk")

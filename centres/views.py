@@ -28,11 +28,20 @@ def home(request: HttpRequest) -> HttpResponse:
     rules = CountryRules.for_countries()
     on = today()
     hotlines = [
-        (Country(code).label, [(hotline, hotline.is_stale(rules[code], on)) for hotline in numbers])
+        {
+            "country": Country(code).label,
+            "code": code,
+            "main": [(hotline, hotline.is_stale(rules[code], on)) for hotline in numbers if hotline.is_main],
+            "others": [hotline for hotline in numbers if not hotline.is_main],
+        }
         for code, numbers in Hotline.by_country().items()
         if numbers
     ]
     return public_page(request, "centres/home.html", {"hotlines": hotlines, "countries": Country.choices})
+
+
+# Shown first; the other filters fold away on a small screen until asked for.
+MAIN_SEARCH_FIELDS = ["q", "near", "radius_km"]
 
 
 @require_safe
@@ -47,7 +56,16 @@ def centre_list(request: HttpRequest) -> HttpResponse:
     country = request.GET.get("country") if request.GET.get("country") in Country.values else None
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"result": result, "centres": centres, "query_without_page": query.urlencode()}
+    form = result.filterset.form
+    more = [form[name] for name in form.fields if name not in MAIN_SEARCH_FIELDS]
+    context = {
+        "result": result,
+        "centres": centres,
+        "query_without_page": query.urlencode(),
+        "main_fields": [form[name] for name in MAIN_SEARCH_FIELDS],
+        "more_fields": more,
+        "more_active": any(field.value() not in (None, "", [], False) for field in more if not field.is_hidden),
+    }
     return public_page(request, "centres/centre_list.html", context, country=country)
 
 
