@@ -43,6 +43,11 @@ pytest: $(VENV)/.dev
 
 test: lint pytest
 
+# Median page times at 1,000 and 100,000 centres and their ratio (DESIGN.md section 8); takes a few minutes.
+bench: $(VENV)/.dev
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 # Rebuilds the translation catalogues after strings change (needs GNU gettext); the .mo files are committed.
 messages: $(VENV)/.dev
 	$(DEV) $(PY) manage.py makemessages --no-obsolete -l ru -l kk -l en --ignore='.venv/*' --ignore='staticfiles/*'

