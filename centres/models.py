@@ -383,6 +383,8 @@ class Centre(Versioned):
             models.Index(fields=["country", "status", "archived"]),
             models.Index(fields=["last_verified_on"]),
             models.Index(fields=["public_latitude", "public_longitude"]),
+            # The public list's order: lets the database read the first page without sorting the table.
+            models.Index(fields=["name", "id"]),
         ]
 
     def __str__(self) -> str:

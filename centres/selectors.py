@@ -7,14 +7,29 @@ from decimal import Decimal, InvalidOperation
 from django.core.paginator import Page, Paginator
 from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Value
 from django.http import Http404, QueryDict
+from django.utils.functional import cached_property
 
 from centres.filters import CentreFilter
 from centres.geo import Resolution, resolve_place
 from centres.models import Centre, CentrePhone, Place
 
 PAGE_SIZE = 20
+COUNT_CAP = 1000
 KM_PER_DEGREE = 111.2
 MAX_RADIUS_KM = 2000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP matches: an exact count of a large directory costs a scan of every row on every
+    page, and nobody pages through more than a thousand centres (the page says "more than 1,000")."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
+
+    @property
+    def count_is_capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 @dataclass
@@ -65,8 +80,7 @@ def search_centres(params: QueryDict) -> SearchResult:
         queryset = nearest_first(queryset, result.origin, filterset.form.cleaned_data.get("radius_km"))
     else:
         queryset = queryset.order_by("name", "pk")
-    paginator = Paginator(queryset, PAGE_SIZE)
-    result.page = paginator.get_page(params.get("page"))
+    result.page = CappedPaginator(queryset, PAGE_SIZE).get_page(params.get("page"))
     return result
 
 
@@ -118,7 +132,7 @@ def nearest_first(queryset, origin: Origin, radius_km: Decimal | None):
     queryset = queryset.filter(public_latitude__isnull=False).annotate(
         distance_rank=ExpressionWrapper(d_lat * d_lat + d_lon * d_lon, output_field=FloatField())
     )
-    if radius_km:
+    if radius_km is not None and radius_km > 0:  # a radius of nothing or less would silently hide every centre
         radius = min(float(radius_km), MAX_RADIUS_KM)
         span_lat = radius / KM_PER_DEGREE
         span_lon = span_lat / lon_scale
