@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 
 from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
 
@@ -37,6 +38,15 @@ def almaty(db) -> Place:
         },
     )
     return place
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rules and hotlines are cached across requests; each test starts from its own database, so from an empty
+    cache too."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def make_operator(**overrides) -> Operator:
