@@ -9,7 +9,8 @@ class SignedInAreaHeadersMiddleware:
     """Relaxes two public-site headers on the admin and login pages only.
 
     - With `Referrer-Policy: no-referrer` a browser sends `Origin: null` with a form post, which Django's CSRF check
-      rightly refuses; the editor area needs `same-origin`.
+      rightly refuses; the login page, the editor area and every page a logged-in person sees (they carry the
+      logout form) need `same-origin`. Anonymous visitors of public pages keep `no-referrer`.
     - The Django admin's own templates set a few inline styles; its pages are for logged-in editors only, so they
       may have them. Scripts stay restricted to our own files everywhere.
 
@@ -24,7 +25,8 @@ class SignedInAreaHeadersMiddleware:
         match = request.resolver_match
         if match is None:
             return response
-        if "admin" in match.namespaces or match.view_name == "centres:login":
+        signed_in = getattr(request, "user", None) is not None and request.user.is_authenticated
+        if signed_in or "admin" in match.namespaces or match.view_name == "centres:login":
             response.headers["Referrer-Policy"] = "same-origin"
         if "admin" in match.namespaces:
             response._csp_update = {"style-src": ["'unsafe-inline'"]}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from centres import views
+from centres import advocacy, views
 
 app_name = "centres"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("centres/<slug:slug>/", views.centre_detail, name="centre_detail"),
     path("countries/<str:code>/", views.country_detail, name="country"),
     path("safety/", views.safety, name="safety"),
+    path("at-risk/", advocacy.at_risk_list, name="at_risk"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
 ]
