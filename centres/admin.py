@@ -16,10 +16,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from centres.eligibility import findings, risk_of
 from centres.history import restore_centre, snapshot_after
 from centres.models import (
     Centre,
@@ -233,13 +235,14 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
     ]
     search_help_text = gettext_lazy("Centre, operator, city or region name, in any script and any case.")
     autocomplete_fields = ["operator", "city"]
-    readonly_fields = ["id", "slug", "created_at", "updated_at"]
+    readonly_fields = ["eligibility", "id", "slug", "created_at", "updated_at"]
     actions = ["mark_verified_today", "archive", "unarchive"]
     list_per_page = 50
     history_list_display = ["status", "archived"]
     object_history_template = "admin/centres/centre/object_history.html"
     fieldsets = [
         (None, {"fields": ["name", "operator", "is_demo", "seen_version"]}),
+        (gettext_lazy("Eligibility today"), {"fields": ["eligibility"]}),
         (
             gettext_lazy("Place"),
             {"fields": ["country", "city", "region", "address", "address_visibility", ("latitude", "longitude")]},
@@ -281,6 +284,22 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
         (gettext_lazy("Notes"), {"fields": ["public_notes", "internal_notes"]}),
         (gettext_lazy("Record"), {"fields": ["id", "slug", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    @admin.display(description=gettext_lazy("risk flags and data gaps"))
+    def eligibility(self, centre: Centre) -> str:
+        """The same flags and gaps as the advocates' list, judged today against the current rules."""
+        if centre.pk is None:
+            return "—"
+        found = findings(centre, CountryRules.for_countries(), today())
+        if not found:
+            return _("No risk flag and no data gap.")
+        risk = {"high": _("High risk"), "medium": _("Medium risk"), "none": _("No risk flag")}[risk_of(found)]
+        items = format_html_join(
+            "",
+            "<li>{}{}</li>",
+            ((_("Data gap: ") if finding.kind == "gap" else "", finding.reason) for finding in found),
+        )
+        return format_html("<strong>{}</strong><ul>{}</ul>", risk, items)
 
     @admin.display(description=gettext_lazy("operator kind"), ordering="operator__kind")
     def operator_kind(self, centre: Centre) -> str:

@@ -258,3 +258,13 @@ def test_database_filter_and_single_centre_explanation_agree(case):
         expected_rank = {"high": 2, "medium": 1, "none": None}[risk_of(findings(loaded, rules, case["today"]))]
         assert (ranked.first() if ranked else None) == expected_rank
         transaction.set_rollback(True)
+
+
+def test_the_admin_centre_page_shows_the_same_flags_and_gaps(kz_rules, editor_client):
+    from django.urls import reverse
+
+    centre = shelter({"premises_area_m2": Decimal("42")}, last_verified_on=None)
+    page = editor_client.get(reverse("admin:centres_centre_change", args=[centre.pk])).content.decode()
+    assert "High risk" in page
+    assert "Premises 42 m² is below the minimum of 60 m²." in page
+    assert "Data gap: Never verified" in page
