@@ -65,7 +65,10 @@ FACTS = {
         code="KG",
         law=(_("Kyrgyzstan was the first Central Asian country to make domestic violence a crime, in 2017."),),
         figures=(
-            Figure(_("13,104 cases of domestic violence were recorded in 2023; 95% of victims were women."), ARTICLE),
+            Figure(
+                _("13,104 cases of domestic violence were recorded in 2023; 95 in every 100 victims were women."),
+                ARTICLE,
+            ),
         ),
     ),
     "UZ": CountryFacts(

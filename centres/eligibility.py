@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from centres.models import Centre, CountryRules
 from centres.vocabularies import LicenceStatus, Service, Status, Tenure
@@ -255,19 +256,22 @@ def _reason_lease(centre: Centre, rules: CountryRules, today: datetime.date) -> 
     end = value_at(centre, LEASE_ENDS)
     if end < today:
         return str(_("The lease of the premises ended on %(date)s.") % {"date": _date(end)})
-    return str(
-        _("The lease of the premises ends on %(date)s, within %(days)d days.")
-        % {"date": _date(end), "days": rules.lease_warning_days}
-    )
+    days = rules.lease_warning_days
+    return ngettext(
+        "The lease of the premises ends on %(date)s, within %(days)d day.",
+        "The lease of the premises ends on %(date)s, within %(days)d days.",
+        days,
+    ) % {"date": _date(end), "days": days}
 
 
 def _reason_funding(centre: Centre, rules: CountryRules, today: datetime.date) -> str:
     end = value_at(centre, FUNDING_ENDS)
     if end < today:
         return str(_("Funding ended on %(date)s.") % {"date": _date(end)})
-    return str(
-        _("Funding ends on %(date)s, within %(days)d days.") % {"date": _date(end), "days": rules.funding_warning_days}
-    )
+    days = rules.funding_warning_days
+    return ngettext(
+        "Funding ends on %(date)s, within %(days)d day.", "Funding ends on %(date)s, within %(days)d days.", days
+    ) % {"date": _date(end), "days": days}
 
 
 def _reason_lost(centre: Centre, rules: CountryRules, today: datetime.date) -> str:
@@ -329,10 +333,12 @@ RULES: tuple[Rule, ...] = (
                 Is(STATUS, LicenceStatus.LICENSED) & Between(EXPIRES, today, today + _days(rules.licence_warning_days)),
             )
         ],
-        lambda centre, rules, today: str(
-            _("The licence expires on %(date)s, within %(days)d days.")
-            % {"date": _date(value_at(centre, EXPIRES)), "days": rules.licence_warning_days}
-        ),
+        lambda centre, rules, today: ngettext(
+            "The licence expires on %(date)s, within %(days)d day.",
+            "The licence expires on %(date)s, within %(days)d days.",
+            rules.licence_warning_days,
+        )
+        % {"date": _date(value_at(centre, EXPIRES)), "days": rules.licence_warning_days},
     ),
     Rule(
         "premises_too_small",
@@ -361,15 +367,17 @@ RULES: tuple[Rule, ...] = (
                 else NEVER,
             )
         ],
-        lambda centre, rules, today: str(
-            _("%(per_bed)s m² per bed (%(area)s m² for %(beds)d beds) is below the minimum of %(minimum)s m² per bed.")
-            % {
-                "per_bed": _area_per_bed(centre),
-                "area": _number(value_at(centre, AREA)),
-                "beds": centre.beds or 0,
-                "minimum": _number(rules.min_area_per_bed_m2),
-            }
-        ),
+        lambda centre, rules, today: ngettext(
+            "%(per_bed)s m² per bed (%(area)s m² for %(beds)d bed) is below the minimum of %(minimum)s m² per bed.",
+            "%(per_bed)s m² per bed (%(area)s m² for %(beds)d beds) is below the minimum of %(minimum)s m² per bed.",
+            centre.beds or 0,
+        )
+        % {
+            "per_bed": _area_per_bed(centre),
+            "area": _number(value_at(centre, AREA)),
+            "beds": centre.beds or 0,
+            "minimum": _number(rules.min_area_per_bed_m2),
+        },
     ),
     Rule(
         "lease_ending",
@@ -415,10 +423,12 @@ RULES: tuple[Rule, ...] = (
             )
         ],
         lambda centre, rules, today: (
-            str(
-                _("Last verified on %(date)s, more than %(days)d days ago.")
-                % {"date": _date(centre.last_verified_on), "days": rules.verification_max_age_days}
+            ngettext(
+                "Last verified on %(date)s, more than %(days)d day ago.",
+                "Last verified on %(date)s, more than %(days)d days ago.",
+                rules.verification_max_age_days,
             )
+            % {"date": _date(centre.last_verified_on), "days": rules.verification_max_age_days}
             if centre.last_verified_on
             else str(_("Never verified — call the centre to check its details."))
         ),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from centres.geo import distance_km
 from centres.models import Centre, CentrePhone, CountryRules, is_stale
@@ -102,12 +103,18 @@ def admission_facts(centre: Centre) -> list[tuple[str, str]]:
 
     children = yes_no(centre.accepts_children)
     if centre.accepts_children and centre.boys_max_age is not None:
-        children = _("yes; boys up to %(age)d years old") % {"age": centre.boys_max_age}
+        children = ngettext(
+            "yes; boys up to %(age)d year old", "yes; boys up to %(age)d years old", centre.boys_max_age
+        ) % {"age": centre.boys_max_age}
     documents = str(DocumentsNeeded(centre.documents_needed).label) if centre.documents_needed else unknown
     referral = unknown
     if centre.referral_needed is not None:
         referral = _("a referral is needed") if centre.referral_needed else _("you can come on your own")
-    stay = _("%(days)d days") % {"days": centre.max_stay_days} if centre.max_stay_days else unknown
+    stay = (
+        ngettext("%(days)d day", "%(days)d days", centre.max_stay_days) % {"days": centre.max_stay_days}
+        if centre.max_stay_days
+        else unknown
+    )
     return [
         (_("Mothers with children"), children),
         (_("Pregnant women"), yes_no(centre.accepts_pregnant)),
