@@ -11,6 +11,7 @@ from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 REMOVED = "[removed]"
 PRIVATE_META = {"QUERY_STRING", "REMOTE_ADDR", "REMOTE_HOST", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_REFERER"}
 PRIVATE_META |= {"REQUEST_URI", "RAW_URI", "HTTP_COOKIE"}
+TICKS = {"on", "true", "false", "yes", "no"}
 
 
 class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):
@@ -19,13 +20,35 @@ class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):
         return {key: REMOVED if key in PRIVATE_META else value for key, value in meta.items()}
 
     def get_traceback_frame_variables(self, request, tb_frame):
-        return [(name, _private(value)) for name, value in super().get_traceback_frame_variables(request, tb_frame)]
+        typed = sent_values(request)
+        variables = super().get_traceback_frame_variables(request, tb_frame)
+        return [(name, _private(value, typed)) for name, value in variables]
 
 
-def _private(value):
+def sent_values(request: HttpRequest | None) -> set[str]:
+    """What the visitor sent in the query string, folded: a local variable holding any of it (the place name she
+    typed, a `Resolution` of it, the place found) is left out of the report. Checkbox values say nothing."""
+    if request is None:
+        return set()
+    values = {value.strip().casefold() for _key, values in request.GET.lists() for value in values}
+    return {value for value in values if len(value) >= 2 and value not in TICKS}
+
+
+def mentions(value, typed: set[str]) -> bool:
+    if not typed:
+        return False
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except Exception:  # a broken repr is Django's to report; it shows no value then
+        return False
+    text = text.casefold()
+    return any(sent in text for sent in typed)
+
+
+def _private(value, typed: set[str] = frozenset()):
     if isinstance(value, HttpRequest):
         return f"<{type(value).__name__}: {value.method} {value.path}>"
-    if isinstance(value, QueryDict):
+    if isinstance(value, QueryDict) or mentions(value, typed):
         return REMOVED
     return value
 
@@ -37,4 +60,6 @@ class PrivateExceptionReporter(ExceptionReporter):
             data["request_GET_items"] = []
             data["request_insecure_uri"] = self.request.path
             data["request"] = _private(self.request)
+            if mentions(data.get("exception_value", ""), sent_values(self.request)):
+                data["exception_value"] = REMOVED
         return data

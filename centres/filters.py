@@ -48,6 +48,9 @@ class AllCodesFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(any_of)
 
 
+MAX_SEARCH_WORDS = 10
+MAX_PLACE_ID = 2_147_483_647
+
 WIDGET_CLASSES = {
     "text": "form-control",
     "search": "form-control",
@@ -100,7 +103,10 @@ class CentreFilter(django_filters.FilterSet):
         label=_("Run by"), field_name="operator__kind", choices=OperatorKind.choices, empty_label=_("Anyone")
     )
     region = django_filters.CharFilter(field_name="region_id", widget=forms.HiddenInput)
-    city = django_filters.NumberFilter(field_name="city_id", widget=forms.HiddenInput)
+    # Bounded: a larger number overflows the database's integer and would answer with an error page.
+    city = django_filters.NumberFilter(
+        field_name="city_id", widget=forms.HiddenInput, min_value=1, max_value=MAX_PLACE_ID
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +120,9 @@ class CentreFilter(django_filters.FilterSet):
                 bound.field.widget.attrs["aria-invalid"] = "true"
 
     def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.search(value)
+        # One condition per word: beyond a few, SQLite refuses the nesting ("expression tree is too large").
+        words = list(dict.fromkeys(value.split()))[:MAX_SEARCH_WORDS]
+        return qs.search(" ".join(words))
 
     def filter_boys_age(self, qs: QuerySet, name: str, value) -> QuerySet:
         # No recorded limit means none is known: such centres stay in, and the page says to call and check.

@@ -96,7 +96,7 @@ def _origin(params: QueryDict) -> tuple[Origin | None, Resolution | None]:
     if point is not None:
         return Origin(*point), None
     place_id = params.get("near_place", "")
-    if place_id.isdigit():
+    if place_id.isascii() and place_id.isdigit():  # "²" is a digit to isdigit() but not to int()
         place = Place.objects.filter(pk=int(place_id)).first()
         if place is not None:
             return Origin(float(place.latitude), float(place.longitude), place), None
