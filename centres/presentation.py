@@ -1,7 +1,7 @@
 """What a public page may say about a centre, computed once in Python so that templates only loop and branch.
 
 Everything privacy-relevant is decided here: which address text, which point, whether exact places free may be
-shown. Templates get a `CentreView`, never the raw address or coordinates of a centre.
+shown. Templates get a `CentreView` holding only what may be shown, never the centre itself.
 """
 
 import datetime
@@ -36,7 +36,6 @@ class PlacesFree:
 
 @dataclass
 class CentreView:
-    centre: Centre
     name: str
     slug: str
     is_demo: bool
@@ -58,6 +57,14 @@ class CentreView:
     places_free: PlacesFree | None
     verification_stale: bool
     last_verified_on: datetime.date | None
+    messenger: str
+    email: str
+    website: str
+    hours: str
+    open_24_7: bool | None
+    free: bool | None
+    accessible: bool | None
+    public_notes: str
 
 
 def centre_view(
@@ -67,7 +74,6 @@ def centre_view(
     today = timezone.localdate()
     point = _public_point(centre)
     return CentreView(
-        centre=centre,
         name=centre.name,
         slug=centre.slug,
         is_demo=centre.is_demo,
@@ -89,6 +95,14 @@ def centre_view(
         places_free=_places_free(centre, country_rules, signed_in),
         verification_stale=is_stale(centre.last_verified_on, country_rules.verification_max_age_days, today),
         last_verified_on=centre.last_verified_on,
+        messenger=centre.messenger,
+        email=centre.email,
+        website=centre.website,
+        hours=centre.hours,
+        open_24_7=centre.open_24_7,
+        free=centre.free,
+        accessible=centre.accessible,
+        public_notes=centre.public_notes,
     )
 
 
