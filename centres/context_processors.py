@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
+
+from centres.advocacy import may_see_advocacy
 
 
 def language_links(request: HttpRequest) -> dict:
@@ -13,3 +16,12 @@ def language_links(request: HttpRequest) -> dict:
         for code, name in settings.LANGUAGES
     ]
     return {"language_links": links}
+
+
+def advocacy_links(request: HttpRequest) -> dict:
+    """Whether to show the advocates' links (at-risk list, dashboard): no query for anonymous visitors, and for
+    logged-in people only when a page's template asks."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"may_see_advocacy": False}
+    return {"may_see_advocacy": SimpleLazyObject(lambda: may_see_advocacy(user))}

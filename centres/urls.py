@@ -1,6 +1,6 @@
 from django.urls import path
 
-from centres import advocacy, views
+from centres import advocacy, dashboard, views
 
 app_name = "centres"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("countries/<str:code>/", views.country_detail, name="country"),
     path("safety/", views.safety, name="safety"),
     path("at-risk/", advocacy.at_risk_list, name="at_risk"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
 ]

@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "centres.context_processors.language_links",
+                "centres.context_processors.advocacy_links",
             ],
         },
     },

@@ -1,0 +1,326 @@
+"""The advocates' dashboard and "what changed since 2025": who may see them, that they agree with the at-risk list,
+and that history edited through the admin shows with its dates and reasons."""
+
+import datetime
+import re
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from centres.advocacy import at_risk_search
+from centres.eligibility import FLAGS, GAPS
+from centres.history import changes_since
+from centres.models import Centre, Compliance, CountryRules
+from tests.conftest import make_centre, make_operator, make_user
+from tests.test_admin import change_url, errors, form_data
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/en/dashboard/"
+ALMATY_TIME = ZoneInfo("Asia/Almaty")
+HELP = ["psychological", "legal"]
+
+
+def at(year: int, month: int, day: int):
+    """Travel to noon of that day in Almaty, with the clock standing still."""
+    return time_machine.travel(datetime.datetime(year, month, day, 12, 0, tzinfo=ALMATY_TIME), tick=False)
+
+
+def table(response, slug: str) -> dict:
+    """A dashboard table as {row header: [cells]}."""
+    chart = next(chart for chart in response.context["charts"] if chart.slug == slug)
+    return {str(row[0]): row[1:] for row in chart.rows}
+
+
+@pytest.fixture
+def thresholds():
+    rules = CountryRules.objects.get(country="KZ")
+    rules.min_premises_area_m2 = Decimal("60")
+    rules.min_area_per_bed_m2 = Decimal("6")
+    rules.save()
+    return rules
+
+
+@pytest.fixture
+def world(thresholds):
+    recent = datetime.date.today() - datetime.timedelta(days=5)
+    soon = datetime.date.today() + datetime.timedelta(days=20)
+    past = datetime.date.today() - datetime.timedelta(days=20)
+    state, cso = make_operator(name="Акимат", kind="state"), make_operator()
+    return [
+        make_centre(
+            name="Small shelter",
+            operator=cso,
+            services=["shelter"],
+            beds=10,
+            last_verified_on=recent,
+            compliance={"licence_status": "licensed", "premises_area_m2": Decimal("42")},
+        ),
+        make_centre(
+            name="Roomy shelter",
+            operator=state,
+            services=["shelter"],
+            beds=4,
+            last_verified_on=recent,
+            compliance={"licence_status": "licensed", "premises_area_m2": Decimal("80")},
+        ),
+        make_centre(name="Shelter of unknown size", operator=cso, services=["shelter"], last_verified_on=None),
+        make_centre(
+            name="Pending centre", services=HELP, last_verified_on=recent, compliance={"licence_status": "applied"}
+        ),
+        make_centre(name="Revoked centre", services=HELP, compliance={"licence_status": "revoked"}),
+        make_centre(
+            name="Funding ending",
+            services=HELP,
+            compliance={"licence_status": "licensed", "funding_ends_on": soon},
+        ),
+        make_centre(
+            name="Lease ended",
+            services=HELP,
+            compliance={"licence_status": "licensed", "premises_tenure": "leased", "lease_ends_on": past},
+        ),
+        make_centre(
+            name="Fine centre", services=HELP, last_verified_on=recent, compliance={"licence_status": "licensed"}
+        ),
+        make_centre(name="Closed centre", services=HELP, status="closed", closure_reason="Закрыт", compliance={}),
+        make_centre(name="Kyrgyz centre", country="KG", last_verified_on=None),
+    ]
+
+
+# -- access -------------------------------------------------------------------------------------------------------
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302
+    with translation.override("en"):
+        assert response["Location"].startswith(reverse("centres:login"))
+    assert response["Location"].startswith("/en/login/")
+
+
+def test_logged_in_people_outside_the_two_groups_are_refused(client):
+    client.force_login(make_user("nobody"))
+    assert client.get(DASHBOARD).status_code == 403
+
+
+@pytest.mark.parametrize("group", ["advocate", "editor"])
+def test_advocates_and_editors_see_charts_each_with_its_table(client, world, group):
+    client.force_login(make_user("someone", group))
+    response = client.get(DASHBOARD)
+    assert response.status_code == 200
+    page = response.content.decode()
+    charts = response.context["charts"]
+    assert [chart.slug for chart in charts] == [
+        "operators",
+        "licences",
+        "risk",
+        "flags",
+        "gaps",
+        "premises",
+        "changes-by-month",
+    ]
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label=') == len(charts)
+    assert page.count("<table") == len(charts)
+    assert "No such change recorded." in page  # nothing was suspended, closed or lost in this world
+    # The Content-Security-Policy forbids inline styles and scripts: the charts use neither.
+    assert "style=" not in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page)
+
+
+def test_the_navigation_links_to_the_advocacy_pages_only_for_those_who_may_see_them(client, world):
+    assert "/en/dashboard/" not in client.get("/en/").content.decode()
+    client.force_login(make_user("nobody"))
+    assert "/en/dashboard/" not in client.get("/en/").content.decode()
+    client.force_login(make_user("advocate-2", "advocate"))
+    page = client.get("/en/").content.decode()
+    assert 'href="/en/dashboard/"' in page and 'href="/en/at-risk/"' in page
+    assert 'href="/en/dashboard/"' in client.get("/en/at-risk/").content.decode()
+
+
+# -- the numbers ------------------------------------------------------------------------------------------------
+
+
+def listed(**params) -> tuple[int, int]:
+    """How many rows the at-risk list has with these filters: (at risk, data gaps)."""
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        query.setlist(key, value if isinstance(value, list) else [value])
+    result = at_risk_search(query)
+    return result.risks.paginator.count, result.gaps.paginator.count
+
+
+def test_the_dashboard_counts_agree_with_the_at_risk_list(client, world):
+    client.force_login(make_user("someone", "advocate"))
+    response = client.get(DASHBOARD)
+
+    by_risk = table(response, "risk")
+    assert by_risk["High"] == [listed(severity="high")[0]]
+    assert by_risk["Medium"] == [listed(severity="medium")[0]]
+    assert by_risk["High"][0] + by_risk["Medium"][0] == listed()[0]
+    assert by_risk == {"High": [3], "Medium": [2]}  # small shelter, revoked, lease ended; pending, funding ending
+
+    by_flag = table(response, "flags")
+    for rule in FLAGS:
+        assert by_flag[str(rule.label)] == [listed(flag=rule.code)[0]], rule.code
+    assert by_flag["Premises too small"] == [1]
+    assert by_flag["Too little area per bed"] == [1]
+
+    by_gap = table(response, "gaps")
+    for rule in GAPS:
+        assert by_gap[str(rule.label)] == [listed(gap=rule.code)[1]], rule.code
+    assert by_gap["Premises area not recorded"] == [1]
+
+
+def test_the_dashboard_counts_open_centres_by_country_operator_and_licence(client, world):
+    client.force_login(make_user("someone", "advocate"))
+    response = client.get(DASHBOARD)
+    operators = table(response, "operators")
+    assert operators["Kazakhstan"] == [1, 2, 5, 8]  # state, CSO, none, total; the closed centre left out
+    assert operators["Kyrgyzstan"] == [0, 0, 1, 1]
+    assert operators["All countries"] == [1, 2, 6, 9]
+    licences = table(response, "licences")
+    assert licences["Licensed"] == [5]
+    assert licences["Unknown"] == [1]
+    assert licences["Revoked"] == [1]
+    assert sum(cells[0] for cells in licences.values()) == 8
+
+
+def test_shelters_premises_are_counted_against_each_countrys_minimum(client, world):
+    client.force_login(make_user("someone", "advocate"))
+    premises = table(client.get(DASHBOARD), "premises")
+    # minimum, shelters, below, at or above, not recorded
+    assert premises["Kazakhstan"] == ["60 m²", 3, 1, 1, 1]
+    assert premises["Kyrgyzstan"] == ["not set", 1, "—", "—", 1]
+
+
+# -- what changed -----------------------------------------------------------------------------------------------
+
+
+def edit_in_admin(client, centre: Centre, **changes) -> None:
+    """Save the centre's change form with `changes`, as the editor would, at whatever time it is (travelled to)."""
+    client.force_login(User.objects.get(username="editor"))  # a fresh session: sessions expire as time travels
+    url = change_url(centre)
+    data = form_data(client, url)
+    data.update(changes)
+    response = client.post(url, data)
+    assert response.status_code == 302, errors(response)
+
+
+@pytest.fixture
+def edited_history(editor_client, almaty):
+    """Centres entered in 2024, then edited through the admin: in 2024 (before the table's start) and in 2025."""
+    with at(2024, 6, 1):
+        suspended, closed, revoked, early, renamed = (
+            make_centre(name=name, city=almaty, compliance={"licence_status": "licensed", "funding_kind": "grant"})
+            for name in ("Suspended centre", "Closed centre", "Revoked centre", "Suspended in 2024", "Renamed")
+        )
+    with at(2024, 11, 5):
+        edit_in_admin(editor_client, early, status="temporarily_closed", closure_reason="Ремонт кровли")
+        edit_in_admin(editor_client, renamed, **{"compliance-0-licence_status": "revoked"})
+    with at(2025, 3, 10):
+        edit_in_admin(editor_client, suspended, status="temporarily_closed", closure_reason="Ремонт")
+        edit_in_admin(editor_client, early, name="Suspended in 2024, renamed")  # still suspended: no change
+        edit_in_admin(editor_client, renamed, name="Renamed, still revoked")  # still revoked: no change
+    with at(2025, 4, 2):
+        edit_in_admin(editor_client, closed, status="closed", closure_reason="Нет финансирования")
+    with at(2025, 5, 20):
+        edit_in_admin(editor_client, revoked, **{"compliance-0-licence_status": "revoked"})
+        edit_in_admin(editor_client, suspended, **{"compliance-0-funding_kind": "none"})
+    Compliance.objects.filter(centre=renamed).update(funding_ends_on=datetime.date(2025, 6, 30))
+    Compliance.objects.filter(centre=early).update(funding_ends_on=datetime.date(2024, 12, 31))  # before 2025
+    editor_client.force_login(User.objects.get(username="editor"))
+    return editor_client
+
+
+def test_what_changed_since_2025_shows_admin_edits_with_their_dates_and_reasons(edited_history):
+    response = edited_history.get(DASHBOARD)
+    assert response.status_code == 200
+    changes = [(c.day, c.centre_name, c.kind, c.detail) for c in response.context["changes"]]
+    assert changes == [
+        (datetime.date(2025, 6, 30), "Renamed, still revoked", "funding_ended", "Funding ended on 2025-06-30."),
+        (datetime.date(2025, 5, 20), "Suspended centre", "funding_ended", "Funding recorded as none (was: Grant)."),
+        (
+            datetime.date(2025, 5, 20),
+            "Revoked centre",
+            "licence_lost",
+            "Licence status: Revoked (was: Licensed).",
+        ),
+        (datetime.date(2025, 4, 2), "Closed centre", "closed", "Нет финансирования"),
+        (datetime.date(2025, 3, 10), "Suspended centre", "suspended", "Ремонт"),
+    ]
+    page = response.content.decode()
+    assert "2025-04-02" in page and "Нет финансирования" in page
+    assert "Ремонт кровли" not in page  # the suspension of 2024 is before the table's start
+
+
+def test_changes_by_month_count_the_same_changes(edited_history):
+    by_month = table(edited_history.get(DASHBOARD), "changes-by-month")
+    # suspended, closed, licence lost, funding ended, total
+    assert "December 2024" not in by_month
+    assert by_month["January 2025"] == [0, 0, 0, 0, 0]
+    assert by_month["March 2025"] == [1, 0, 0, 0, 1]
+    assert by_month["April 2025"] == [0, 1, 0, 0, 1]
+    assert by_month["May 2025"] == [0, 0, 1, 1, 2]
+    assert by_month["June 2025"] == [0, 0, 0, 1, 1]
+    assert sum(cells[-1] for cells in by_month.values()) == 5
+
+
+def test_a_centre_entered_already_closed_is_not_a_change(db):
+    with at(2025, 2, 1):
+        make_centre(name="Entered closed", status="closed", closure_reason="Закрыт в 2019")
+    assert changes_since() == []
+
+
+# -- queries ------------------------------------------------------------------------------------------------------
+
+
+def many_centres(count: int) -> None:
+    """`count` centres of every sort, some suspended, closed or losing their licence since 2025."""
+    kinds = [make_operator(name="Акимат", kind="state"), make_operator(), None]
+    for n in range(count):
+        with at(2024, 6, 1):
+            centre = make_centre(
+                name=f"Centre {n}",
+                country=["KZ", "KZ", "KG", "UZ"][n % 4],
+                operator=kinds[n % 3],
+                services=["shelter"] if n % 2 else HELP,
+                beds=n % 5,
+                compliance={
+                    "licence_status": ["licensed", "applied", "unknown"][n % 3],
+                    "premises_area_m2": Decimal(n * 7),
+                    "funding_ends_on": datetime.date(2025, 1 + n % 12, 1),
+                },
+            )
+        with at(2025, 1 + n % 12, 3):
+            centre.status = ["temporarily_closed", "closed", "active"][n % 3]
+            centre.closure_reason = "Причина"
+            centre.save()
+            centre.compliance.licence_status = "revoked"
+            centre.compliance.save()
+
+
+def queries(client) -> int:
+    client.get(DASHBOARD)  # rules cached, as on every request but the first of a minute
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(DASHBOARD).status_code == 200
+    return len(captured)
+
+
+def test_the_dashboard_makes_the_same_few_queries_whatever_the_number_of_centres(client, thresholds):
+    client.force_login(make_user("someone", "advocate"))
+    many_centres(3)
+    few = queries(client)
+    many_centres(27)
+    assert Centre.objects.count() == 30
+    many = queries(client)
+    # Session, user and group (twice: the page, and the navigation), three of history, four of counts; the session
+    # is saved on every request (three more).
+    assert few == many <= 14, many
