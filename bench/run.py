@@ -8,6 +8,7 @@ median in milliseconds, the query count, and the ratio large/small (goal: at mos
 """
 
 import argparse
+import datetime
 import os
 import random
 import statistics
@@ -34,6 +35,16 @@ PAGES = [
     ("lat/lon", "/ru/centres/?lat=42.87&lon=74.59"),
     ("country page kz", "/ru/countries/kz/"),
     ("centre page", "DETAIL"),
+    ("at-risk list (advocate)", "/ru/at-risk/"),
+    ("at-risk list, high, shelters", "/ru/at-risk/?severity=high&service=shelter"),
+    ("dashboard (advocate)", "/ru/dashboard/"),
+]
+# Whole-file exports: timed once each (they grow with the directory by nature), with peak memory growth.
+EXPORTS = [
+    ("public export CSV", "/ru/centres/export.csv"),
+    ("at-risk export CSV", "/ru/at-risk/export.csv"),
+    ("at-risk export XLSX", "/ru/at-risk/export.xlsx"),
+    ("at-risk export JSON", "/ru/at-risk/export.json"),
 ]
 
 
@@ -71,6 +82,8 @@ def fill(size: int) -> None:
             audiences=["women", "children"],
             languages=["ru", "kk"],
             accepts_children=rng.random() < 0.7,
+            beds=rng.randint(0, 40),
+            last_verified_on=None if rng.random() < 0.2 else datetime.date(2026, 1, 1),
             open_24_7=rng.random() < 0.5,
             status=rng.choice(["active"] * 8 + ["temporarily_closed", "closed"]),
         )
@@ -81,9 +94,43 @@ def fill(size: int) -> None:
             Centre.objects.bulk_create(batch)
             batch = []
     Centre.objects.bulk_create(batch)
+    add_compliance(rng)
+
+
+def add_compliance(rng: random.Random) -> None:
+    """Licensing records for nine centres in ten, with every status, and demo thresholds for Kazakhstan."""
+    from decimal import Decimal
+
+    from centres.models import Centre, Compliance, CountryRules
+    from centres.vocabularies import LicenceStatus
+
+    today = datetime.date.today()
+    batch = []
+    for pk in Centre.objects.values_list("pk", flat=True).iterator(chunk_size=5000):
+        if rng.random() < 0.1:
+            continue
+        batch.append(
+            Compliance(
+                centre_id=pk,
+                licence_status=rng.choice(LicenceStatus.values),
+                licence_expires_on=today + datetime.timedelta(days=rng.randint(-100, 700)),
+                premises_area_m2=Decimal(rng.randint(20, 400)) if rng.random() < 0.8 else None,
+                premises_tenure=rng.choice(["owned", "leased", "free_use", "unknown"]),
+                lease_ends_on=today + datetime.timedelta(days=rng.randint(-50, 900)),
+                funding_ends_on=today + datetime.timedelta(days=rng.randint(-50, 900)) if rng.random() < 0.5 else None,
+            )
+        )
+        if len(batch) == 5000:
+            Compliance.objects.bulk_create(batch)
+            batch = []
+    Compliance.objects.bulk_create(batch)
+    CountryRules.objects.filter(country="KZ").update(
+        min_premises_area_m2=Decimal("60"), min_area_per_bed_m2=Decimal("6"), thresholds_are_demo=True
+    )
 
 
 def measure(runs: int) -> list[tuple[str, float, int]]:
+    from django.contrib.auth.models import Group, User
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -91,6 +138,9 @@ def measure(runs: int) -> list[tuple[str, float, int]]:
     from centres.models import Centre
 
     client = Client()
+    advocate = User.objects.create_user("bench-advocate")
+    advocate.groups.add(Group.objects.get(name="advocate"))
+    client.force_login(advocate)  # public pages look the same; the advocacy pages need it
     detail = "/ru/centres/" + Centre.objects.public().order_by("pk").values_list("slug", flat=True)[10] + "/"
     rows = []
     for label, path in PAGES:
@@ -104,7 +154,26 @@ def measure(runs: int) -> list[tuple[str, float, int]]:
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         rows.append((label, statistics.median(times), len(queries)))
+    for label, path in EXPORTS:
+        rows.append((label, *export_cost(client, path)))
     return rows
+
+
+def export_cost(client, path: str) -> tuple[float, int]:
+    """Seconds to produce a whole export, and its peak memory growth in MB (reported in the queries column)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    response = client.get(path)
+    size = 0
+    for chunk in response.streaming_content if response.streaming else [response.content]:
+        size += len(chunk)
+    elapsed = (time.perf_counter() - start) * 1000
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert response.status_code == 200 and size > 0, path
+    return elapsed, round(peak / 1_000_000)
 
 
 def child(size: int, runs: int) -> None:
@@ -160,7 +229,8 @@ def main() -> None:
             results[size] = [line.split("\t") for line in out.stdout.splitlines()]
 
     small, large = options.sizes[0], options.sizes[-1]
-    print(f"| page | {small:,} ms | {large:,} ms | ratio | queries |")
+    print("Pages: median of the runs; exports: one whole file, the last column is its peak memory growth in MB.")
+    print(f"| page | {small:,} ms | {large:,} ms | ratio | queries (exports: MB) |")
     print("|---|---:|---:|---:|---:|")
     for (label, t_small, q_small), (_, t_large, q_large) in zip(results[small], results[large], strict=True):
         ratio = float(t_large) / float(t_small)
