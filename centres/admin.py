@@ -29,6 +29,7 @@ from centres.models import (
     Compliance,
     ConcurrentEditError,
     CountryRules,
+    ExportLog,
     Hotline,
     Operator,
     Place,
@@ -547,3 +548,20 @@ class RegionAdmin(FoldedSearchMixin, ReadOnlyAdmin):
     search_fields = ["search_names"]
     list_display = ["code", "name_ru", "name_kk", "name_en", "country"]
     list_filter = ["country"]
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(ReadOnlyAdmin):
+    """Who downloaded which list with which filters: read only, for superusers and editors."""
+
+    list_display = ["created_at", "user", "kind", "format", "filters"]
+    list_filter = ["kind", "format"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "user", "kind", "format", "filters"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        user = request.user
+        return user.is_active and user.is_staff and (user.is_superuser or user.groups.filter(name="editor").exists())

@@ -12,14 +12,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from centres.eligibility import FLAGS, GAPS, HIGH, MEDIUM, Finding, any_q, at_risk, findings, risk_of
+from centres.exports import ADVOCATE_COLUMNS, centre_rows, export_response, record_export
 from centres.filters import CentreFilter
-from centres.models import Centre, CountryRules, today
+from centres.models import Centre, CountryRules, ExportLog, today
 from centres.selectors import PAGE_SIZE, CappedPaginator
 
 ADVOCACY_GROUPS = {"advocate", "editor"}
@@ -89,13 +91,14 @@ def judged_centres() -> QuerySet:
     )
 
 
-def at_risk_search(params: QueryDict, on: datetime.date | None = None) -> AtRiskResult:
-    """The at-risk list and the data-gap list, with the public filters plus severity, flag and gap."""
-    on = on or today()
-    rules = CountryRules.for_countries()
+def at_risk_querysets(
+    params: QueryDict, rules: dict[str, CountryRules], on: datetime.date
+) -> tuple[AtRiskFilter, QuerySet | None, QuerySet | None]:
+    """The filter set, and every matching at-risk centre and every matching centre with a data gap, each in the
+    list's order (None when the filters are not valid). The page shows them a page at a time; exports whole."""
     filterset = AtRiskFilter(params, queryset=judged_centres())
     if not filterset.is_valid():
-        return AtRiskResult(filterset, None, None, [], [])
+        return filterset, None, None
     data = filterset.form.cleaned_data
     matching = filterset.qs
 
@@ -108,6 +111,16 @@ def at_risk_search(params: QueryDict, on: datetime.date | None = None) -> AtRisk
 
     chosen_gaps = [rule for rule in GAPS if rule.code in data.get("gap", [])] or list(GAPS)
     gapped = matching.filter(any_q(chosen_gaps, rules, on)).order_by("name", "pk")
+    return filterset, risky, gapped
+
+
+def at_risk_search(params: QueryDict, on: datetime.date | None = None) -> AtRiskResult:
+    """The at-risk list and the data-gap list, with the public filters plus severity, flag and gap."""
+    on = on or today()
+    rules = CountryRules.for_countries()
+    filterset, risky, gapped = at_risk_querysets(params, rules, on)
+    if risky is None or gapped is None:
+        return AtRiskResult(filterset, None, None, [], [])
 
     risks = CappedPaginator(risky, PAGE_SIZE).get_page(params.get("page"))
     gaps = CappedPaginator(gapped, PAGE_SIZE).get_page(params.get("gap_page"))
@@ -144,3 +157,19 @@ def at_risk_list(request: HttpRequest) -> HttpResponse:
         query.pop(key, None)
     context = {"result": result, "query_without_page": query.urlencode(), "fields": list(result.filterset.form)}
     return render(request, "advocacy/at_risk.html", context)
+
+
+@require_safe
+@advocacy_required
+def at_risk_export(request: HttpRequest, format: str) -> HttpResponse:
+    """The at-risk list as shown (same filters, same order, every page) with reasons, as CSV, XLSX or JSON."""
+    on, rules = today(), CountryRules.for_countries()
+    _filterset, risky, _gapped = at_risk_querysets(request.GET, rules, on)
+    if risky is None:
+        return HttpResponseBadRequest(
+            gettext("These filters could not be applied. Open the list, correct them, and download it again."),
+            content_type="text/plain; charset=utf-8",
+        )
+    record_export(request.user, ExportLog.Kind.AT_RISK, format, request.GET)
+    rows = centre_rows(risky, ADVOCATE_COLUMNS, web=True, rules=rules, on=on)
+    return export_response(rows, ADVOCATE_COLUMNS, format, "centres-at-risk")

@@ -1,26 +1,37 @@
-"""The columns of the centre file (DESIGN.md section 5), one row generator, and the CSV renderer.
+"""The columns of the centre file (DESIGN.md section 5), one row generator, and its CSV, XLSX and JSON renderers.
 
 `COLUMNS` is the one list that export and import share: each column knows where its value lives (the centre, its
 operator, its compliance or its phones), how to write it into a cell and how to read a cell back. `centre_rows()`
-turns a queryset into rows of cells, streaming; `iter_csv()` / `write_csv()` render those rows as CSV. An XLSX or
-JSON renderer can be added on the same row generator.
+turns a queryset into rows of cells, streaming; `iter_csv()` / `write_csv()`, `write_xlsx()` and `iter_json()` render
+those rows. The web views, the admin and the command share them, so an export is exactly what a list shows.
+
+Web exports use `PUBLIC_COLUMNS` or `ADVOCATE_COLUMNS` and `centre_rows(..., web=True)`, which blanks what no web
+export may contain (DESIGN.md sections 5 and 6): a non-public address and its coordinates, and the places free of a
+hidden or city-only shelter. Internal notes are in neither column list.
 """
 
 import csv
 import datetime
+import json
 import re
+import tempfile
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from django.db import models
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from centres.models import Centre, CentrePhone, Compliance, Operator
+from centres.eligibility import findings, risk_of
+from centres.models import Centre, CentrePhone, Compliance, CountryRules, ExportLog, Operator, today
 from centres.vocabularies import (
     AddressVisibility,
     Audience,
@@ -356,21 +367,88 @@ COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 
 # Columns that exports add (DESIGN.md section 4 and 5), computed, never imported.
 COMPUTED_COLUMNS = ("risk", "flags", "gaps", "reasons")
+COMPUTED: tuple[Column, ...] = tuple(Column(name, Text(), "computed") for name in COMPUTED_COLUMNS)
+
+# The column sets of the exports (DESIGN.md section 5), one list each.
+# Editors' backups (the command without --public): every column, then the judgement, which import ignores.
+BACKUP_COLUMNS: tuple[Column, ...] = COLUMNS + COMPUTED
+# Never in any export reachable from the web.
+NEVER_ON_THE_WEB = ("internal_notes",)
+COMPLIANCE_COLUMNS: tuple[Column, ...] = tuple(column for column in COLUMNS if column.source == "compliance")
+PUBLIC_COLUMNS: tuple[Column, ...] = tuple(
+    column for column in COLUMNS if column.source != "compliance" and column.name not in NEVER_ON_THE_WEB
+)
+ADVOCATE_COLUMNS: tuple[Column, ...] = PUBLIC_COLUMNS + COMPLIANCE_COLUMNS + COMPUTED
+# Blank in a web export unless the centre's address is public: where it is, and how many places it has free
+# (a shelter's free places say someone could be sent there tonight).
+WHEREABOUTS = ("address", "latitude", "longitude", "beds_free", "beds_free_updated_at")
+
+CHUNK_SIZE = 1000
 
 
 def for_export(queryset: models.QuerySet[Centre]) -> models.QuerySet[Centre]:
-    """The queryset with everything a row reads, so that rows cost a constant number of queries per chunk."""
-    return queryset.select_related("operator", "city__region", "region", "compliance").prefetch_related(
-        Prefetch("phones", queryset=CentrePhone.objects.order_by("position", "pk"))
+    """The queryset with everything a row reads, so that rows cost a constant number of queries per chunk.
+
+    Any prefetch the queryset already had is replaced: the same lookup twice with different querysets is an error.
+    """
+    return (
+        queryset.select_related("operator", "city__region", "region", "compliance")
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("phones", queryset=CentrePhone.objects.order_by("position", "pk")))
     )
 
 
 def centre_rows(
-    queryset: models.QuerySet[Centre], columns: Sequence[Column] = COLUMNS, chunk_size: int = 1000
+    queryset: models.QuerySet[Centre],
+    columns: Sequence[Column] = COLUMNS,
+    chunk_size: int = CHUNK_SIZE,
+    *,
+    web: bool = False,
+    rules: dict[str, CountryRules] | None = None,
+    on: datetime.date | None = None,
 ) -> Iterator[dict[str, str]]:
-    """One dict of cells (column name → text, not yet escaped for any format) per centre, streamed in chunks."""
+    """One dict of cells (column name → text, not yet escaped for any format) per centre, streamed in chunks.
+
+    `web=True` applies the rules of every export reachable from the web. The computed columns judge each centre
+    against `rules` as of `on` (today's rules and date when not given).
+    """
+    if web and any(column.name in NEVER_ON_THE_WEB for column in columns):
+        raise ValueError("internal notes are never exported to the web")
+    judging = any(column.source == "computed" for column in columns)
+    if judging:
+        rules = rules if rules is not None else CountryRules.for_countries()
+        on = on or today()
+    stored = [column for column in columns if column.source != "computed"]
     for centre in for_export(queryset).iterator(chunk_size=chunk_size):
-        yield {column.name: column.cell(centre) for column in columns}
+        row = {column.name: column.cell(centre) for column in stored}
+        if judging:
+            row.update(judgement_cells(centre, rules, on))
+        if web and centre.address_visibility != AddressVisibility.PUBLIC:
+            for name in WHEREABOUTS:
+                if name in row:
+                    row[name] = ""
+        _forget_related(centre)
+        yield {column.name: row[column.name] for column in columns}
+
+
+def _forget_related(centre: Centre) -> None:
+    """Drop the centre's cached relations once its row is built. A centre and its phones or compliance point at
+    each other; left as they are, every chunk waits for the cycle collector, and memory grows with the export."""
+    centre._state.fields_cache.clear()
+    centre.__dict__.pop("_prefetched_objects_cache", None)
+
+
+def judgement_cells(centre: Centre, rules: dict[str, CountryRules], on: datetime.date) -> dict[str, str]:
+    """risk, flags, gaps (codes) and reasons (the sentences, flags then gaps) of one centre."""
+    found = findings(centre, rules, on)
+    flags = [finding for finding in found if finding.kind == "flag"]
+    gaps = [finding for finding in found if finding.kind == "gap"]
+    return {
+        "risk": risk_of(found),
+        "flags": ";".join(finding.code for finding in flags),
+        "gaps": ";".join(finding.code for finding in gaps),
+        "reasons": "; ".join(finding.reason for finding in flags + gaps),
+    }
 
 
 def escape_formula(cell: str) -> str:
@@ -416,3 +494,110 @@ def write_csv(queryset: models.QuerySet[Centre], stream: TextIO, columns: Sequen
     for count, piece in enumerate(pieces, start=1):  # noqa: B007 - the count is the result
         stream.write(piece)
     return count
+
+
+# -- XLSX and JSON ---------------------------------------------------------------------------------------------
+
+
+def write_xlsx(
+    rows: Iterable[dict[str, str]], stream: IO[bytes], columns: Sequence[Column] = COLUMNS, title: str = "centres"
+) -> int:
+    """Write rows as an XLSX workbook in openpyxl's write-only mode (rows go to a temporary file, not memory).
+
+    Every text is an explicit string cell, so nothing is ever read as a formula and no quote is added; whole numbers
+    and numbers are number cells. Returns the number of rows written.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([_string_cell(sheet, column.name) for column in columns])
+    numeric = {column.name for column in columns if isinstance(column.kind, Integer | Number)}
+    count = 0
+    for count, row in enumerate(rows, start=1):  # noqa: B007 - the count is the result
+        cells = []
+        for column in columns:
+            text = row.get(column.name, "")
+            if not text:
+                cells.append(None)
+            elif column.name in numeric:
+                cells.append(Decimal(text))
+            else:
+                cells.append(_string_cell(sheet, text))
+        sheet.append(cells)
+    workbook.save(stream)
+    return count
+
+
+def _string_cell(sheet, text: str) -> WriteOnlyCell:
+    # Control characters other than tab and line ends cannot be stored in XLSX at all; they are dropped.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
+    cell.data_type = "s"  # set after the value: openpyxl makes a text starting with "=" a formula
+    return cell
+
+
+def iter_json(rows: Iterable[dict[str, str]]) -> Iterator[str]:
+    """`{"count": N, "results": [{column: value, ...}, ...]}` in pieces, values exactly as stored (never escaped).
+
+    The rows are spooled to a temporary file first, so that the count is exactly the number of results without a
+    second query, and memory stays flat however many rows there are.
+    """
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        count = 0
+        for row in rows:
+            spool.write(("," if count else "") + json.dumps(row, ensure_ascii=False))
+            count += 1
+        spool.seek(0)
+        yield f'{{"count": {count}, "results": ['
+        while piece := spool.read(64 * 1024):
+            yield piece
+        yield "]}"
+
+
+# -- web exports -------------------------------------------------------------------------------------------------
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+# Paging says which part of a list was on the screen; an export holds every page.
+PAGING_PARAMETERS = {"page", "gap_page"}
+
+
+def in_language(language: str, pieces: Iterable[str]) -> Iterator[str]:
+    """Yield `pieces` with `language` active while each is made: a streamed response is written after the view
+    (and its request's language) has returned. Nothing is left activated between pieces."""
+    iterator = iter(pieces)
+    while True:
+        with translation.override(language):
+            piece = next(iterator, None)
+        if piece is None:
+            return
+        yield piece
+
+
+def export_response(rows: Iterable[dict[str, str]], columns: Sequence[Column], format: str, stem: str) -> HttpResponse:
+    """The rows as a download named `<stem>-<date>.<format>`: CSV and JSON stream; XLSX is built in a temporary file
+    and then sent from it."""
+    filename = f"{stem}-{today().isoformat()}.{format}"
+    language = translation.get_language()
+    if format == "xlsx":
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
+        write_xlsx(rows, spool, columns, title=stem)
+        spool.seek(0)
+        response: HttpResponse = FileResponse(
+            spool, as_attachment=True, filename=filename, content_type=FORMATS[format]
+        )
+    else:
+        pieces = iter_csv(rows, columns) if format == "csv" else iter_json(rows)
+        response = StreamingHttpResponse(in_language(language, pieces), content_type=FORMATS[format])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def record_export(user: Any, kind: str, format: str, params: QueryDict) -> None:
+    """Note who exported what with which filters — never the content, and nothing about anonymous visitors."""
+    if not user.is_authenticated:
+        return
+    filters = {key: values for key, values in params.lists() if key not in PAGING_PARAMETERS}
+    ExportLog.objects.create(user=user, kind=kind, format=format, filters=filters)

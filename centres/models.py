@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -639,3 +640,34 @@ def is_stale(verified_on: datetime.date | None, max_age_days: int, on: datetime.
 def today() -> datetime.date:
     """Today in the directory's time zone (Asia/Almaty by default)."""
     return timezone.localdate()
+
+
+class ExportLog(models.Model):
+    """One web export by a logged-in person: who, when, which list, which format and which filters — never the
+    content. Anonymous visitors' exports are not recorded: we keep no data about visitors."""
+
+    class Kind(models.TextChoices):
+        PUBLIC = "public", _("public directory")
+        AT_RISK = "at_risk", _("centres at risk")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+        JSON = "json", "JSON"
+
+    # PROTECT: the record of who took which data outlives a wish to delete the account; deactivate it instead.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="exports", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("exported at"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("list"), max_length=10, choices=Kind.choices)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True, help_text=_("The query parameters used."))
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("export log")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()} · {self.format} · {self.created_at:%Y-%m-%d %H:%M}"

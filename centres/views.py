@@ -2,14 +2,22 @@
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from centres import countries
-from centres.models import CountryRules, Hotline, today
+from centres.exports import PUBLIC_COLUMNS, centre_rows, export_response, record_export
+from centres.models import CountryRules, ExportLog, Hotline, today
 from centres.presentation import admission_facts, centre_view
 from centres.selectors import public_centre, public_centres, search_centres
 from centres.vocabularies import Country
@@ -123,3 +131,19 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     response = public_page(request, "404.html", {})
     response.status_code = 404
     return response
+
+
+@require_safe
+def centre_export(request: HttpRequest, format: str) -> HttpResponse:
+    """The public search as shown (same filters, same order, every page) as CSV or JSON, for anyone: public columns
+    only, and nothing a public page would not show. Anonymous visitors' downloads leave no record."""
+    result = search_centres(request.GET)
+    if result.page is None:
+        return HttpResponseBadRequest(
+            gettext("These filters could not be applied. Open the list, correct them, and download it again."),
+            content_type="text/plain; charset=utf-8",
+        )
+    # The search's own query, every page of it: the paginator holds it whole, so the export cannot drift from it.
+    queryset = result.page.paginator.object_list
+    record_export(request.user, ExportLog.Kind.PUBLIC, format, request.GET)
+    return export_response(centre_rows(queryset, PUBLIC_COLUMNS, web=True), PUBLIC_COLUMNS, format, "centres")

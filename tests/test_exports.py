@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
 from centres.exports import COLUMNS, centre_rows, escape_formula, unescape_formula, write_csv
@@ -183,6 +184,18 @@ def test_export_command_writes_to_standard_output():
     assert "Центр на выходе" in out.getvalue()
 
 
-def test_export_command_refuses_formats_not_built_yet():
-    with pytest.raises(Exception, match="xlsx"):
+def test_export_command_needs_a_file_for_xlsx():
+    with pytest.raises(CommandError, match="xlsx format writes a binary file: give --output"):
         call_command("export_centres", "--format", "xlsx", stdout=io.StringIO())
+
+
+def test_export_command_refuses_unknown_formats():
+    with pytest.raises(CommandError, match="ods"):
+        call_command("export_centres", "--format", "ods", stdout=io.StringIO())
+
+
+def test_backup_export_appends_the_judgement_after_the_contract_columns():
+    make_centre()
+    out = io.StringIO()
+    call_command("export_centres", stdout=out)
+    assert parse(out.getvalue())[0] == [*CONTRACT_COLUMNS, "risk", "flags", "gaps", "reasons"]

@@ -1,42 +1,90 @@
-"""Write every centre, with every column of DESIGN.md section 5, for editors' backups and bulk edits."""
+"""Export centres as CSV, XLSX or JSON.
+
+Without `--public` it runs with server access, for editors' backups and bulk edits: every column of DESIGN.md
+section 5 in the order import_centres reads, then risk, flags, gaps and reasons (which import ignores). `--public`
+writes what the public export on the web writes; `--at-risk` the at-risk list with the advocates' columns, under the
+rules of the web when `--public` is given too.
+"""
+
+from collections.abc import Iterable, Iterator
 
 from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from centres.exports import write_csv
-from centres.models import Centre
+from centres.advocacy import at_risk_querysets
+from centres.exports import (
+    ADVOCATE_COLUMNS,
+    BACKUP_COLUMNS,
+    PUBLIC_COLUMNS,
+    centre_rows,
+    iter_csv,
+    iter_json,
+    write_xlsx,
+)
+from centres.models import Centre, CountryRules, today
+from centres.selectors import public_centres
 
-FORMATS = ["csv"]  # xlsx and json come later, on the same row generator
+FORMATS = ["csv", "xlsx", "json"]
 
 
 class Command(BaseCommand):
-    help = "Export every centre as CSV (UTF-8 with BOM), every column, in the order import_centres reads."
+    help = (
+        "Export centres as CSV (UTF-8 with BOM), XLSX or JSON. Without --public: every column, for editors' backups; "
+        "with --public: what the public export on the web holds; --at-risk: the at-risk list with reasons."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", default="csv", help=_("Only csv for now."))
-        parser.add_argument("--output", help=_("File to write; standard output when left out."))
+        parser.add_argument("--format", default="csv", choices=FORMATS, help=_("csv (the default), xlsx or json."))
+        parser.add_argument(
+            "--output", help=_("File to write; standard output when left out (csv and json only: xlsx needs a file).")
+        )
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            help=_("Only what a web export may hold: public columns, no hidden addresses or places free."),
+        )
+        parser.add_argument(
+            "--at-risk", action="store_true", help=_("Only centres at risk, with the advocates' columns and reasons.")
+        )
 
-    def handle(self, *args, format: str, output: str | None, **options):
-        if format not in FORMATS:
-            raise CommandError(
-                _("Format %(format)s is not available yet; use one of: %(formats)s.")
-                % {"format": format, "formats": ", ".join(FORMATS)}
-            )
-        queryset = Centre.objects.order_by("country", "name", "id")
-        if output:
-            # newline="": the csv module writes its own line ends.
-            with open(output, "w", encoding="utf-8", newline="") as stream:
-                count = write_csv(queryset, stream)
-            self.stderr.write(_("%(count)d centres written to %(file)s.") % {"count": count, "file": output})
+    def handle(self, *args, format: str, output: str | None, public: bool, at_risk: bool, **options):
+        if format == "xlsx" and not output:
+            raise CommandError(_("The xlsx format writes a binary file: give --output FILE."))
+        rules, on = CountryRules.for_countries(), today()
+        if at_risk:
+            _filterset, queryset, _gapped = at_risk_querysets(QueryDict(), rules, on)
+            columns = ADVOCATE_COLUMNS
+        elif public:
+            queryset, columns = public_centres().order_by("name", "pk"), PUBLIC_COLUMNS
         else:
-            write_csv(queryset, _Unended(self.stdout))
+            queryset, columns = Centre.objects.order_by("country", "name", "id"), BACKUP_COLUMNS
+        rows = _Counted(centre_rows(queryset, columns, web=public, rules=rules, on=on))
+
+        if format == "xlsx":
+            with open(output, "wb") as stream:
+                write_xlsx(rows, stream, columns, title="centres-at-risk" if at_risk else "centres")
+        else:
+            pieces = iter_csv(rows, columns) if format == "csv" else iter_json(rows)
+            if output:
+                # newline="": the csv module writes its own line ends.
+                with open(output, "w", encoding="utf-8", newline="") as stream:
+                    stream.writelines(pieces)
+            else:
+                for piece in pieces:
+                    self.stdout.write(piece, ending="")
+        if output:
+            self.stderr.write(_("%(count)d centres written to %(file)s.") % {"count": rows.count, "file": output})
 
 
-class _Unended:
-    """Passes CSV pieces through a command's output wrapper without adding line ends of its own."""
+class _Counted:
+    """Passes rows through, counting them."""
 
-    def __init__(self, wrapper):
-        self.wrapper = wrapper
+    def __init__(self, rows: Iterable[dict[str, str]]):
+        self.rows = rows
+        self.count = 0
 
-    def write(self, text: str) -> None:
-        self.wrapper.write(text, ending="")
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
