@@ -333,12 +333,14 @@ RULES: tuple[Rule, ...] = (
                 Is(STATUS, LicenceStatus.LICENSED) & Between(EXPIRES, today, today + _days(rules.licence_warning_days)),
             )
         ],
-        lambda centre, rules, today: ngettext(
-            "The licence expires on %(date)s, within %(days)d day.",
-            "The licence expires on %(date)s, within %(days)d days.",
-            rules.licence_warning_days,
-        )
-        % {"date": _date(value_at(centre, EXPIRES)), "days": rules.licence_warning_days},
+        lambda centre, rules, today: (
+            ngettext(
+                "The licence expires on %(date)s, within %(days)d day.",
+                "The licence expires on %(date)s, within %(days)d days.",
+                rules.licence_warning_days,
+            )
+            % {"date": _date(value_at(centre, EXPIRES)), "days": rules.licence_warning_days}
+        ),
     ),
     Rule(
         "premises_too_small",
@@ -367,17 +369,21 @@ RULES: tuple[Rule, ...] = (
                 else NEVER,
             )
         ],
-        lambda centre, rules, today: ngettext(
-            "%(per_bed)s m² per bed (%(area)s m² for %(beds)d bed) is below the minimum of %(minimum)s m² per bed.",
-            "%(per_bed)s m² per bed (%(area)s m² for %(beds)d beds) is below the minimum of %(minimum)s m² per bed.",
-            centre.beds or 0,
-        )
-        % {
-            "per_bed": _area_per_bed(centre),
-            "area": _number(value_at(centre, AREA)),
-            "beds": centre.beds or 0,
-            "minimum": _number(rules.min_area_per_bed_m2),
-        },
+        lambda centre, rules, today: (
+            ngettext(
+                "%(per_bed)s m² per bed (%(area)s m² for %(beds)d bed) "
+                "is below the minimum of %(minimum)s m² per bed.",
+                "%(per_bed)s m² per bed (%(area)s m² for %(beds)d beds) "
+                "is below the minimum of %(minimum)s m² per bed.",
+                centre.beds or 0,
+            )
+            % {
+                "per_bed": _area_per_bed(centre),
+                "area": _number(value_at(centre, AREA)),
+                "beds": centre.beds or 0,
+                "minimum": _number(rules.min_area_per_bed_m2),
+            }
+        ),
     ),
     Rule(
         "lease_ending",

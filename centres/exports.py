@@ -599,5 +599,6 @@ def record_export(user: Any, kind: str, format: str, params: QueryDict) -> None:
     """Note who exported what with which filters — never the content, and nothing about anonymous visitors."""
     if not user.is_authenticated:
         return
-    filters = {key: values for key, values in params.lists() if key not in PAGING_PARAMETERS}
+    # Paging says nothing about what was taken, and a browser position is where the person sat, not a filter.
+    filters = {key: values for key, values in params.lists() if key not in PAGING_PARAMETERS | {"lat", "lon"}}
     ExportLog.objects.create(user=user, kind=kind, format=format, filters=filters)

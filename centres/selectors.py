@@ -121,6 +121,16 @@ def rounded_point(latitude: str | None, longitude: str | None) -> tuple[float, f
     return lat, lon
 
 
+def rounded_query(params: QueryDict) -> QueryDict | None:
+    """The same query with `lat`/`lon` rounded to two decimals, or None when they are absent or already so."""
+    point = rounded_point(params.get("lat"), params.get("lon"))
+    if point is None or (params.get("lat"), params.get("lon")) == (f"{point[0]:.2f}", f"{point[1]:.2f}"):
+        return None
+    query = params.copy()
+    query["lat"], query["lon"] = f"{point[0]:.2f}", f"{point[1]:.2f}"
+    return query
+
+
 def nearest_first(queryset, origin: Origin, radius_km: Decimal | None):
     """Order by distance from `origin` to each centre's public point (its city's centre when its address is not
     public). An equirectangular approximation ranks in SQL; the page shows geodesic distances."""

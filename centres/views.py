@@ -19,7 +19,7 @@ from centres import countries
 from centres.exports import PUBLIC_COLUMNS, centre_rows, export_response, record_export
 from centres.models import CountryRules, ExportLog, Hotline, today
 from centres.presentation import admission_facts, centre_view
-from centres.selectors import public_centre, public_centres, search_centres
+from centres.selectors import public_centre, public_centres, rounded_query, search_centres
 from centres.vocabularies import Country
 
 
@@ -54,6 +54,11 @@ MAIN_SEARCH_FIELDS = ["q", "near", "radius_km"]
 
 @require_safe
 def centre_list(request: HttpRequest) -> HttpResponse:
+    rounded = rounded_query(request.GET)
+    if rounded is not None:
+        # A position sent with more precision than ours (a script of its own, a shared link) is rounded before it
+        # goes anywhere: into the address bar, the history, the language and page links.
+        return HttpResponseRedirect(f"{request.path}?{rounded.urlencode()}")
     result = search_centres(request.GET)
     rules = CountryRules.for_countries()
     signed_in = request.user.is_authenticated
