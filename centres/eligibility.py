@@ -371,8 +371,7 @@ RULES: tuple[Rule, ...] = (
         ],
         lambda centre, rules, today: (
             ngettext(
-                "%(per_bed)s m² per bed (%(area)s m² for %(beds)d bed) "
-                "is below the minimum of %(minimum)s m² per bed.",
+                "%(per_bed)s m² per bed (%(area)s m² for %(beds)d bed) is below the minimum of %(minimum)s m² per bed.",
                 "%(per_bed)s m² per bed (%(area)s m² for %(beds)d beds) "
                 "is below the minimum of %(minimum)s m² per bed.",
                 centre.beds or 0,
