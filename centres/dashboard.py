@@ -26,7 +26,7 @@ from centres.vocabularies import Country, LicenceStatus, OperatorKind
 
 # The drawing: labels right-aligned in a column, then bars scaled to the largest value, then each value.
 WIDTH, LABEL_END, BAR_X, BAR_SPACE, ROW_HEIGHT, BAR_HEIGHT = 640, 244, 252, 330, 26, 18
-LABEL_CHARS = 36
+LABEL_CHARS = 30
 BLUE, RED, AMBER = "#0b5ed7", "#b02a37", "#8a6d00"
 CHANGES_SHOWN = 200
 
