@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 
-from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
+from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator, Place, Region
 
 
 @pytest.fixture
@@ -73,6 +73,15 @@ def make_centre(*, phones=(), compliance=None, **overrides) -> Centre:
         )
     Compliance.objects.create(centre=centre, **(compliance or {}))
     return centre
+
+
+@pytest.fixture
+def thresholds(db) -> CountryRules:
+    """Kazakhstan with a minimum premises area of 60 m² (the law's figure is not public; tests pick one)."""
+    rules = CountryRules.objects.get(country="KZ")
+    rules.min_premises_area_m2 = Decimal("60")
+    rules.save()
+    return rules
 
 
 def make_user(username: str, group: str | None = None, **flags) -> User:

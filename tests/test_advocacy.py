@@ -7,21 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from centres.models import CountryRules
 from tests.conftest import make_centre, make_user
 
 pytestmark = pytest.mark.django_db
 
 AT_RISK = "/en/at-risk/"
 HELP = ["psychological", "legal"]  # not a shelter: no premises rules
-
-
-@pytest.fixture
-def thresholds():
-    rules = CountryRules.objects.get(country="KZ")
-    rules.min_premises_area_m2 = Decimal("60")
-    rules.save()
-    return rules
 
 
 @pytest.fixture

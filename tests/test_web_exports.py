@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from centres.exports import ADVOCATE_COLUMNS, COLUMNS, PUBLIC_COLUMNS
-from centres.models import Centre, CountryRules, ExportLog
+from centres.models import Centre, ExportLog
 from tests.conftest import make_centre, make_operator, make_user
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +38,6 @@ FORMULAS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def thresholds():
-    rules = CountryRules.objects.get(country="KZ")
-    rules.min_premises_area_m2 = Decimal("60")
-    rules.save()
-    return rules
 
 
 @pytest.fixture
