@@ -25,11 +25,49 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if isinstance(self.object_list, Tiers):
+            return self.object_list.capped_count(COUNT_CAP)
         return self.object_list.order_by()[: COUNT_CAP + 1].count()
 
     @property
     def count_is_capped(self) -> bool:
         return self.count > COUNT_CAP
+
+
+class Tiers:
+    """Several ordered querysets read as one list: every row of the first, then of the second, and so on.
+
+    Lets a list ordered by a computed tier (risk high, then medium) use each tier's index order instead of
+    sorting the whole table. Only what a paginator needs: a capped count and slices."""
+
+    ordered = True
+
+    def __init__(self, *querysets):
+        self.querysets = querysets
+        self._counts: list[int] | None = None
+
+    def capped_count(self, cap: int) -> int:
+        if self._counts is None:
+            self._counts = []
+            for queryset in self.querysets:
+                room = cap + 1 - sum(self._counts)
+                self._counts.append(queryset.order_by()[:room].count() if room > 0 else 0)
+        return sum(self._counts)
+
+    def __len__(self) -> int:
+        return self.capped_count(COUNT_CAP)
+
+    def __getitem__(self, window: slice) -> list:
+        start, stop = window.start or 0, window.stop
+        self.capped_count(COUNT_CAP)
+        rows: list = []
+        for queryset, count in zip(self.querysets, self._counts or [], strict=True):
+            if stop <= 0:
+                break
+            if start < count:
+                rows.extend(queryset[start : min(stop, count)])
+            start, stop = max(0, start - count), stop - count
+        return rows
 
 
 @dataclass

@@ -80,3 +80,20 @@ def test_filters_by_severity_flag_gap_and_the_public_filters(client, world):
     assert gaps(gap="not_verified") == ["Kyrgyz centre"]
     assert gaps(gap="licence_unknown") == ["Unknown centre"]
     assert risks(country="KG") == []
+
+
+def test_the_list_pages_through_high_then_medium_without_losing_or_repeating_a_centre(client, thresholds):
+    from centres.selectors import Tiers
+
+    for n in range(3):
+        make_centre(name=f"High {n}", services=["shelter"], compliance={"premises_area_m2": Decimal("10")})
+    for n in range(2):
+        make_centre(name=f"Medium {n}", services=HELP, compliance={"licence_status": "applied"})
+    from centres.models import Centre
+
+    high, medium = Centre.objects.filter(name__startswith="High"), Centre.objects.filter(name__startswith="Medium")
+    tiers = Tiers(high.order_by("name"), medium.order_by("name"))
+    assert tiers.capped_count(1000) == 5
+    pages = [[c.name for c in tiers[start : start + 2]] for start in (0, 2, 4)]
+    assert pages == [["High 0", "High 1"], ["High 2", "Medium 0"], ["Medium 1"]]
+    assert Tiers(high, medium).capped_count(3) == 4  # stops counting past the cap
