@@ -11,17 +11,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from centres.advocacy import advocacy_required, judged_centres
 from centres.eligibility import FLAGS, GAPS, HIGH, MEDIUM, SHELTER, any_q, rule_q
 from centres.history import CHANGE_KINDS, CHANGES_SINCE, Change, changes_since
-from centres.models import CountryRules, today
+from centres.models import CACHE_SECONDS, CountryRules, data_version, today
 from centres.vocabularies import Country, LicenceStatus, OperatorKind
 
 # The drawing: labels right-aligned in a column, then bars scaled to the largest value, then each value.
@@ -244,6 +246,18 @@ def changes_by_month(changes: list[Change], since: datetime.date, on: datetime.d
 @advocacy_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     on = today()
+    # Counting every centre costs a scan of the table (0.8 s at 100,000 centres). The numbers are kept for a
+    # minute under a key that changes with the day, the language and every save of a counted record, so an edit
+    # or a rule change still shows on the next page load.
+    key = f"centres:dashboard:{get_language()}:{on.isoformat()}:{data_version()}"
+    context = cache.get(key)
+    if context is None:
+        context = dashboard_context(on)
+        cache.set(key, context, CACHE_SECONDS)
+    return render(request, "advocacy/dashboard.html", context)
+
+
+def dashboard_context(on: datetime.date) -> dict:
     rules = CountryRules.for_countries()
     changes = changes_since(CHANGES_SINCE, on)
     charts = [
@@ -253,11 +267,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         shelter_premises(rules),
         changes_by_month(changes, CHANGES_SINCE, on),
     ]
-    context = {
+    return {
         "charts": charts,
         "changes": changes[:CHANGES_SHOWN],
         "changes_count": len(changes),
         "since": CHANGES_SINCE,
         "on": on,
     }
-    return render(request, "advocacy/dashboard.html", context)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -630,6 +631,25 @@ class Hotline(Versioned):
 
     def is_stale(self, rules: "CountryRules", on: datetime.date) -> bool:
         return is_stale(self.last_verified_on, rules.verification_max_age_days, on)
+
+
+DATA_VERSION_KEY = "centres:data-version:v1"
+
+
+def data_version() -> str:
+    """A token that changes whenever a centre, its compliance, an operator or a country's rules is saved or deleted:
+    part of the key of anything cached from counting them (the dashboard)."""
+    return cache.get_or_set(DATA_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+
+
+def _new_data_version(sender, **kwargs) -> None:
+    # A fresh random token, not a counter: a cache that lost the key can never bring an old version back.
+    transaction.on_commit(lambda: cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, None))
+
+
+for _model in (Centre, Compliance, Operator, CountryRules):
+    post_save.connect(_new_data_version, sender=_model, dispatch_uid=f"data-version-save-{_model.__name__}")
+    post_delete.connect(_new_data_version, sender=_model, dispatch_uid=f"data-version-delete-{_model.__name__}")
 
 
 def is_stale(verified_on: datetime.date | None, max_age_days: int, on: datetime.date) -> bool:

@@ -324,3 +324,16 @@ def test_the_dashboard_makes_the_same_few_queries_whatever_the_number_of_centres
     # Session, user and group (twice: the page, and the navigation), three of history, four of counts; the session
     # is saved on every request (three more).
     assert few == many <= 14, many
+
+
+def test_the_numbers_are_cached_until_the_next_save(client, world, django_capture_on_commit_callbacks):
+    client.force_login(make_user("someone", "advocate"))
+    with CaptureQueriesContext(connection) as computed:
+        before = table(client.get(DASHBOARD), "operators")
+    with CaptureQueriesContext(connection) as cached:
+        assert table(client.get(DASHBOARD), "operators") == before
+    assert len(cached) < len(computed)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_centre(name="One more in Tajikistan", country="TJ")
+    after = table(client.get(DASHBOARD), "operators")
+    assert after != before  # the save made a new data version: counted afresh
