@@ -28,7 +28,12 @@ ADVOCACY_GROUPS = {"advocate", "editor"}
 
 
 def may_see_advocacy(user) -> bool:
-    return user.is_active and (user.is_superuser or user.groups.filter(name__in=ADVOCACY_GROUPS).exists())
+    """Advocates, editors and superusers. Asked twice per page (the view's guard and the navigation), so the
+    answer is kept on the request's user object."""
+    if not hasattr(user, "_may_see_advocacy"):
+        groups = user.groups.filter(name__in=ADVOCACY_GROUPS)
+        user._may_see_advocacy = user.is_active and (user.is_superuser or groups.exists())
+    return user._may_see_advocacy
 
 
 def advocacy_required(view):
