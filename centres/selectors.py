@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Page, Paginator
-from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Value
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, QuerySet, Value
 from django.http import Http404, QueryDict
 from django.utils.functional import cached_property
 
@@ -102,15 +102,24 @@ def public_centres():
 
 
 def search_centres(params: QueryDict) -> SearchResult:
-    """The public search: filters, then, when a place or a point is given, nearest first."""
+    """The public search, a page of it: what the list page shows."""
+    result, queryset = search_queryset(params)
+    if queryset is not None:
+        result.page = CappedPaginator(queryset, PAGE_SIZE).get_page(params.get("page"))
+    return result
+
+
+def search_queryset(params: QueryDict) -> tuple[SearchResult, QuerySet | None]:
+    """The public search whole: filters, then, when a place or a point is given, nearest first. The queryset is
+    None when the filters are not valid or a place name needs choosing. The list pages it; exports take it all."""
     filterset = CentreFilter(params, queryset=public_centres())
     if not filterset.is_valid():
-        return SearchResult(filterset=filterset, page=None)
+        return SearchResult(filterset=filterset, page=None), None
     queryset = filterset.qs
     result = SearchResult(filterset=filterset, page=None)
     result.origin, result.resolution = _origin(params)
     if result.needs_place_choice:
-        return result
+        return result, None
     if result.origin is not None:
         if result.origin.place is not None and not filterset.form.cleaned_data.get("country"):
             # Near a named town: its own country's centres. Help across a border is rarely reachable tonight.
@@ -118,8 +127,7 @@ def search_centres(params: QueryDict) -> SearchResult:
         queryset = nearest_first(queryset, result.origin, filterset.form.cleaned_data.get("radius_km"))
     else:
         queryset = queryset.order_by("name", "pk")
-    result.page = CappedPaginator(queryset, PAGE_SIZE).get_page(params.get("page"))
-    return result
+    return result, queryset
 
 
 def public_centre(slug: str) -> Centre:

@@ -19,7 +19,7 @@ from centres import countries
 from centres.exports import PUBLIC_COLUMNS, centre_rows, export_response, record_export
 from centres.models import CountryRules, ExportLog, Hotline, today
 from centres.presentation import admission_facts, centre_view
-from centres.selectors import public_centre, public_centres, rounded_query, search_centres
+from centres.selectors import public_centre, public_centres, rounded_query, search_centres, search_queryset
 from centres.vocabularies import Country
 
 
@@ -142,13 +142,11 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def centre_export(request: HttpRequest, format: str) -> HttpResponse:
     """The public search as shown (same filters, same order, every page) as CSV or JSON, for anyone: public columns
     only, and nothing a public page would not show. Anonymous visitors' downloads leave no record."""
-    result = search_centres(request.GET)
-    if result.page is None:
+    _result, queryset = search_queryset(request.GET)
+    if queryset is None:
         return HttpResponseBadRequest(
             gettext("These filters could not be applied. Open the list, correct them, and download it again."),
             content_type="text/plain; charset=utf-8",
         )
-    # The search's own query, every page of it: the paginator holds it whole, so the export cannot drift from it.
-    queryset = result.page.paginator.object_list
     record_export(request.user, ExportLog.Kind.PUBLIC, format, request.GET)
     return export_response(centre_rows(queryset, PUBLIC_COLUMNS, web=True), PUBLIC_COLUMNS, format, "centres")
