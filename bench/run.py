@@ -4,7 +4,10 @@ Each size gets its own SQLite file under a temporary folder, filled with synthet
 Pages are requested in-process with Django's test client (no network), `--runs` times each; the table prints the
 median in milliseconds, the query count, and the ratio large/small (goal: at most 1.5).
 
-    python bench/run.py [--sizes 1000 100000] [--runs 15]
+    python bench/run.py [--sizes 1000 100000] [--runs 15] [--only TEXT] [--no-exports]
+
+`--only` keeps the pages whose label contains TEXT (the reference page always runs); `--no-exports` skips the
+whole-file exports, which take minutes at 100,000 centres.
 """
 
 import argparse
@@ -51,11 +54,14 @@ EXPORTS = [
 def fill(size: int) -> None:
     """Synthetic centres, spread over the gazetteer's places (bigger towns get more)."""
     from centres.models import Centre, Operator, Place
+    from centres.text import fold, word_text
 
     rng = random.Random(size)
     places = list(Place.objects.select_related("region").order_by("-population")[:300])
     weights = [max(place.population, 1000) ** 0.5 for place in places]
     operators = [Operator(name=f"Оператор {n}", kind=rng.choice(["state", "cso"])) for n in range(200)]
+    for operator in operators:  # bulk_create does not call save(), which fills the search columns
+        operator.search_text, operator.search_words = fold(operator.name), word_text(operator.name)
     Operator.objects.bulk_create(operators)
     operators = list(Operator.objects.all())
     services = ["shelter", "hotline", "psychological", "legal", "medical", "social", "children", "training"]
@@ -91,10 +97,17 @@ def fill(size: int) -> None:
         centre.public_latitude, centre.public_longitude = centre.public_point()
         batch.append(centre)
         if len(batch) == 5000:
-            Centre.objects.bulk_create(batch)
+            save_centres(batch)
             batch = []
-    Centre.objects.bulk_create(batch)
+    save_centres(batch)
     add_compliance(rng)
+
+
+def save_centres(batch: list) -> None:
+    from centres.models import Centre, CentreWord
+
+    Centre.objects.bulk_create(batch)
+    CentreWord.objects.bulk_create([word for centre in batch for word in CentreWord.rows_for(centre)])
 
 
 def add_compliance(rng: random.Random) -> None:
@@ -129,7 +142,7 @@ def add_compliance(rng: random.Random) -> None:
     )
 
 
-def measure(runs: int) -> list[tuple[str, float, int]]:
+def measure(runs: int, only: str | None, exports: bool) -> list[tuple[str, float, int]]:
     from django.contrib.auth.models import Group, User
     from django.db import connection
     from django.test import Client
@@ -144,6 +157,8 @@ def measure(runs: int) -> list[tuple[str, float, int]]:
     detail = "/ru/centres/" + Centre.objects.public().order_by("pk").values_list("slug", flat=True)[10] + "/"
     rows = []
     for label, path in PAGES:
+        if only and only not in label and label != PAGES[0][0]:
+            continue
         path = detail if path == "DETAIL" else path
         assert client.get(path).status_code == 200, path  # warm caches
         times = []
@@ -154,7 +169,9 @@ def measure(runs: int) -> list[tuple[str, float, int]]:
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         rows.append((label, statistics.median(times), len(queries)))
-    for label, path in EXPORTS:
+    for label, path in EXPORTS if exports else []:
+        if only and only not in label:
+            continue
         rows.append((label, *export_cost(client, path)))
     return rows
 
@@ -176,7 +193,7 @@ def export_cost(client, path: str) -> tuple[float, int]:
     return elapsed, round(peak / 1_000_000)
 
 
-def child(size: int, runs: int) -> None:
+def child(size: int, runs: int, only: str | None, exports: bool) -> None:
     import logging
 
     import django
@@ -189,7 +206,7 @@ def child(size: int, runs: int) -> None:
     start = time.perf_counter()
     fill(size)
     print(f"# filled {size} centres in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    for label, median, queries in measure(runs):
+    for label, median, queries in measure(runs, only, exports):
         print(f"{label}\t{median:.2f}\t{queries}")
 
 
@@ -197,10 +214,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100000])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--only", help="run only the pages whose label contains this text")
+    parser.add_argument("--no-exports", action="store_true", help="skip the whole-file exports")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
-        child(options.child, options.runs)
+        child(options.child, options.runs, options.only, not options.no_exports)
         return
 
     results = {}
@@ -216,7 +235,16 @@ def main() -> None:
                 "LOG_LEVEL": "WARNING",
             }
             out = subprocess.run(
-                [sys.executable, __file__, "--child", str(size), "--runs", str(options.runs)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    str(size),
+                    "--runs",
+                    str(options.runs),
+                    *(["--only", options.only] if options.only else []),
+                    *(["--no-exports"] if options.no_exports else []),
+                ],
                 env=env,
                 cwd=ROOT,
                 capture_output=True,

@@ -48,7 +48,6 @@ class AllCodesFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(any_of)
 
 
-MAX_SEARCH_WORDS = 10
 MAX_PLACE_ID = 2_147_483_647
 
 WIDGET_CLASSES = {
@@ -120,9 +119,7 @@ class CentreFilter(django_filters.FilterSet):
                 bound.field.widget.attrs["aria-invalid"] = "true"
 
     def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        # One condition per word: beyond a few, SQLite refuses the nesting ("expression tree is too large").
-        words = list(dict.fromkeys(value.split()))[:MAX_SEARCH_WORDS]
-        return qs.search(" ".join(words))
+        return qs.search(value)
 
     def filter_boys_age(self, qs: QuerySet, name: str, value) -> QuerySet:
         # No recorded limit means none is known: such centres stay in, and the page says to call and check.

@@ -5,18 +5,36 @@ is stored folded here, in Python, and every query is folded the same way (DESIGN
 """
 
 import re
+import unicodedata
 
 from django.utils.text import slugify
 from unidecode import unidecode
 
 _SPACES = re.compile(r"\s+")
 _PUNCTUATION = re.compile(r"[\"'«»“”„‘’`]")
+_WORD = re.compile(r"\w+")
+MAX_WORD_LENGTH = 60
 
 
 def fold(text: str) -> str:
     """Case-fold in any script (Kazakh letters included), treat ё as е and collapse white space."""
     folded = (text or "").casefold().replace("ё", "е")
     return _SPACES.sub(" ", folded).strip()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`, each once, in order: what a text search matches the beginning of.
+
+    Letters and digits of any script make a word; anything else (spaces, hyphens, quotes, "№") separates words.
+    """
+    found = _WORD.findall(fold(unicodedata.normalize("NFC", text or "")))
+    return list(dict.fromkeys(word[:MAX_WORD_LENGTH] for word in found))
+
+
+def word_text(*texts: str) -> str:
+    """The words of `texts` as " a b c": every word follows a space, so containing " w" means a word begins with w."""
+    found = dict.fromkeys(word for text in texts for word in words(text))
+    return "".join(f" {word}" for word in found)
 
 
 def match_key(text: str) -> str:

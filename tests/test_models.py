@@ -1,9 +1,11 @@
 import datetime
+import unicodedata
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from centres.models import Centre, ConcurrentEditError, CountryRules, Hotline
+from centres.models import Centre, CentreWord, ConcurrentEditError, CountryRules, Hotline
 from centres.vocabularies import Audience, Language, Service
 from tests.conftest import make_centre, make_operator
 
@@ -99,6 +101,45 @@ def test_search_folds_cyrillic_and_kazakh_case(almaty):
     assert list(Centre.objects.search("елка")) == [centre]
     assert list(Centre.objects.search("АЛМА-АТА")) == [centre]
     assert list(Centre.objects.search("Бишкек")) == []
+
+
+def test_search_matches_the_beginning_of_words_not_their_middle(almaty):
+    centre = make_centre(name="Кризисный центр «Жан-Арыс» №5", city=almaty, operator=make_operator(name="ОФ Шанырак"))
+    for query in ["жан", "арыс", "жан-арыс", "№5", "5", "кризис цент", "шаныр", "алмат", "almat"]:
+        assert list(Centre.objects.search(query)) == [centre], query
+    for query in ["ризис", "рыс", "анырак", "лматы", "жан бишкек", "№", "«»"]:
+        assert list(Centre.objects.search(query)) == [], query
+
+
+def test_search_index_follows_renames_and_deletion():
+    centre = make_centre(name="Центр Алма")
+    centre.name = "Центр Береке"
+    centre.save()
+    assert list(Centre.objects.search("береке")) == [centre]
+    assert list(Centre.objects.search("алма")) == []
+    assert sorted(CentreWord.objects.filter(centre=centre).values_list("word", flat=True)) == ["береке", "центр"]
+    centre.delete()
+    assert not CentreWord.objects.exists()
+
+
+def test_search_treats_decomposed_letters_as_composed():
+    centre = make_centre(name="Центр Мейірім")
+    decomposed = unicodedata.normalize("NFD", "МЕЙІРІМ")  # Й typed as И and a combining breve
+    assert decomposed != "МЕЙІРІМ"
+    assert list(Centre.objects.search(decomposed)) == [centre]
+
+
+def test_word_search_reads_the_prefix_index():
+    make_centre(name="Центр Ана")
+    sql, params = Centre.objects.search("ана").query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of test rows would otherwise be scanned
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "centres_centreword_word_prefix" in plan, plan
 
 
 def test_no_missing_migrations():
