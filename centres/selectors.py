@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Page, Paginator
-from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, QuerySet, Value
+from django.db import connections
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
 from django.http import Http404, QueryDict
 from django.utils.functional import cached_property
 
@@ -25,7 +26,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        if isinstance(self.object_list, Tiers):
+        if isinstance(self.object_list, Tiers | Nearest):
             return self.object_list.capped_count(COUNT_CAP)
         return self.object_list.order_by()[: COUNT_CAP + 1].count()
 
@@ -78,6 +79,70 @@ class Origin:
     longitude: float
     place: Place | None = None
 
+    @property
+    def lon_scale(self) -> float:
+        """How much shorter a degree of longitude is than one of latitude, here."""
+        return max(math.cos(math.radians(self.latitude)), 0.01)
+
+    def box(self, radius_km: float) -> Q:
+        """Centres whose public point lies in the square of half-side `radius_km` around here (an indexed range)."""
+        span_lat = radius_km / KM_PER_DEGREE
+        span_lon = span_lat / self.lon_scale
+        return Q(
+            public_latitude__range=(self.latitude - span_lat, self.latitude + span_lat),
+            public_longitude__range=(self.longitude - span_lon, self.longitude + span_lon),
+        )
+
+
+class Nearest:
+    """A list ordered nearest first, read from the smallest square around the origin that holds the page.
+
+    Ordering every matching centre by distance sorts the whole directory. Instead one query counts, for squares of
+    growing size, how many matches each holds (each count stops at the cap, like the page's own count), and the
+    page is then sorted from the smallest square holding all its rows, widened by √2: the first k centres lie in a
+    square of half-side r, so within r·√2 of the origin, so inside the square of half-side r·√2, whatever lies
+    outside it. The rank is the same equirectangular one as `nearest_first`'s, so the order is exactly the same."""
+
+    ordered = True
+    SQUARES_KM = (3, 15, 60, 250, 1000)
+    WIDEN = math.sqrt(2) * 1.001  # the corner's distance, and a margin for rounding at the edge
+
+    def __init__(self, queryset: QuerySet, origin: Origin):
+        self.queryset = queryset
+        self.origin = origin
+        self._counts: list[int] | None = None
+
+    def capped_count(self, cap: int) -> int:
+        """Matches in all, at most cap + 1; counts each square's on the way, in the same query."""
+        if self._counts is None:
+            boxed = [self.queryset.filter(self.origin.box(km)) for km in self.SQUARES_KM]
+            self._counts = capped_counts([*boxed, self.queryset], cap + 1)
+        return self._counts[-1]
+
+    def __len__(self) -> int:
+        return self.capped_count(COUNT_CAP)
+
+    def __getitem__(self, window: slice) -> list:
+        self.capped_count(COUNT_CAP)
+        for km, count in zip(self.SQUARES_KM, self._counts or [], strict=False):
+            if count >= window.stop:
+                return list(self.queryset.filter(self.origin.box(km * self.WIDEN))[window])
+        return list(self.queryset[window])
+
+
+def capped_counts(querysets: list[QuerySet], cap: int) -> list[int]:
+    """How many rows each queryset has, each count stopping at `cap`: one query, however many querysets."""
+    parts, params = [], []
+    for n, queryset in enumerate(querysets):
+        inner = queryset.order_by().values("pk")[:cap]
+        sql, inner_params = inner.query.get_compiler(using=inner.db).as_sql()
+        # Django compiled `sql`; every value stays in `params`.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{n})")  # noqa: S608
+        params.extend(inner_params)
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return list(cursor.fetchone())
+
 
 @dataclass
 class SearchResult:
@@ -105,7 +170,8 @@ def search_centres(params: QueryDict) -> SearchResult:
     """The public search, a page of it: what the list page shows."""
     result, queryset = search_queryset(params)
     if queryset is not None:
-        result.page = CappedPaginator(queryset, PAGE_SIZE).get_page(params.get("page"))
+        rows = Nearest(queryset, result.origin) if result.origin is not None else queryset
+        result.page = CappedPaginator(rows, PAGE_SIZE).get_page(params.get("page"))
     return result
 
 
@@ -180,21 +246,14 @@ def rounded_query(params: QueryDict) -> QueryDict | None:
 def nearest_first(queryset, origin: Origin, radius_km: Decimal | None):
     """Order by distance from `origin` to each centre's public point (its city's centre when its address is not
     public). An equirectangular approximation ranks in SQL; the page shows geodesic distances."""
-    lon_scale = max(math.cos(math.radians(origin.latitude)), 0.01)
     d_lat = ExpressionWrapper(F("public_latitude") - Value(origin.latitude), output_field=FloatField())
     d_lon = ExpressionWrapper(
-        (F("public_longitude") - Value(origin.longitude)) * Value(lon_scale), output_field=FloatField()
+        (F("public_longitude") - Value(origin.longitude)) * Value(origin.lon_scale), output_field=FloatField()
     )
     queryset = queryset.filter(public_latitude__isnull=False).annotate(
         distance_rank=ExpressionWrapper(d_lat * d_lat + d_lon * d_lon, output_field=FloatField())
     )
     if radius_km is not None and radius_km > 0:  # a radius of nothing or less would silently hide every centre
         radius = min(float(radius_km), MAX_RADIUS_KM)
-        span_lat = radius / KM_PER_DEGREE
-        span_lon = span_lat / lon_scale
-        queryset = queryset.filter(
-            public_latitude__range=(origin.latitude - span_lat, origin.latitude + span_lat),
-            public_longitude__range=(origin.longitude - span_lon, origin.longitude + span_lon),
-            distance_rank__lte=span_lat * span_lat,
-        )
+        queryset = queryset.filter(origin.box(radius), distance_rank__lte=(radius / KM_PER_DEGREE) ** 2)
     return queryset.order_by("distance_rank", "name", "pk")

@@ -1,6 +1,7 @@
 """The public search (DESIGN.md section 5): every filter, text in any script and case, near me, pages, queries."""
 
 import datetime
+import random
 import re
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from centres.geo import distance_km
 from centres.models import CountryRules, Place
+from centres.selectors import Nearest, Origin, nearest_first, public_centres
 from tests.conftest import make_centre, make_operator
 
 pytestmark = pytest.mark.django_db
@@ -286,6 +288,36 @@ def test_search_finds_nothing_when_a_word_matches_no_name(client, named_centres,
 
 
 # --- near me ----------------------------------------------------------------------------------------------------
+
+
+def test_nearest_first_pages_read_from_squares_equal_a_sort_of_every_centre():
+    # Points from a few hundred metres to a thousand kilometres away, some sharing a point (equal distances): every
+    # window of the list read square by square must be the window of the list sorted whole.
+    rng = random.Random(4)
+    origin = Origin(43.25, 76.91)
+    for n in range(70):
+        scale = rng.choice([0.005, 0.05, 0.5, 5])
+        latitude, longitude = (
+            (43.25, 76.95) if n % 9 == 0 else (43.25 + rng.uniform(-1, 1) * scale, 76.91 + rng.uniform(-1, 1) * scale)
+        )
+        make_centre(
+            name=f"Centre {n % 23}",
+            address_visibility="public",
+            latitude=Decimal(f"{latitude:.6f}"),
+            longitude=Decimal(f"{longitude:.6f}"),
+        )
+    ordered = nearest_first(public_centres(), origin, None)
+    expected = [row.pk for row in ordered]
+    assert len(expected) == 70
+    for size in (1, 5, 20):
+        for start in range(0, 75, size):
+            window = slice(start, start + size)
+            assert [row.pk for row in Nearest(ordered, origin)[window]] == expected[window], window
+    assert Nearest(ordered, origin).capped_count(1000) == 70
+    radius = nearest_first(public_centres(), origin, Decimal(30))
+    within = [row.pk for row in radius]
+    assert 0 < len(within) < 70
+    assert [row.pk for row in Nearest(radius, origin)[0:20]] == within[:20]
 
 
 @pytest.fixture
