@@ -1,8 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _refresh_statistics(sender, using: str, **kwargs) -> None:
+    from centres import statistics
+
+    statistics.refresh(using)
 
 
 class CentresConfig(AppConfig):
     name = "centres"
     verbose_name = _("Crisis centres")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(_refresh_statistics, sender=self)

@@ -97,51 +97,63 @@ class Origin:
 class Nearest:
     """A list ordered nearest first, read from the smallest square around the origin that holds the page.
 
-    Ordering every matching centre by distance sorts the whole directory. Instead one query counts, for squares of
-    growing size, how many matches each holds (each count stops at the cap, like the page's own count), and the
-    page is then sorted from the smallest square holding all its rows, widened by √2: the first k centres lie in a
-    square of half-side r, so within r·√2 of the origin, so inside the square of half-side r·√2, whatever lies
-    outside it. The rank is the same equirectangular one as `nearest_first`'s, so the order is exactly the same."""
+    Ordering every matching centre by distance sorts the whole directory. Instead one query counts the matches (up
+    to the cap, like any list) and finds the smallest of a few squares around the origin holding the rows up to the
+    page's end (`wanted`); the page is then sorted from that square widened by √2. That is exact: the first k
+    centres lie in the square of half-side r, so within r·√2 of the origin, so inside the square of half-side
+    r·√2, whatever lies outside it; and the rank is `nearest_first`'s, so the order is the same."""
 
     ordered = True
     SQUARES_KM = (3, 15, 60, 250, 1000)
-    WIDEN = math.sqrt(2) * 1.001  # the corner's distance, and a margin for rounding at the edge
+    WIDEN = math.sqrt(2) * 1.001  # to the corner, with a margin for rounding at the edge
 
-    def __init__(self, queryset: QuerySet, origin: Origin):
+    def __init__(self, queryset: QuerySet, origin: Origin, wanted: int = PAGE_SIZE):
         self.queryset = queryset
         self.origin = origin
-        self._counts: list[int] | None = None
+        self.wanted = wanted
+        self._total: int | None = None
+        self._square_km: float | None = None
 
     def capped_count(self, cap: int) -> int:
-        """Matches in all, at most cap + 1; counts each square's on the way, in the same query."""
-        if self._counts is None:
-            boxed = [self.queryset.filter(self.origin.box(km)) for km in self.SQUARES_KM]
-            self._counts = capped_counts([*boxed, self.queryset], cap + 1)
-        return self._counts[-1]
+        if self._total is None:
+            self._total, self._square_km = self._probe(cap + 1, self.wanted)
+        return self._total
 
     def __len__(self) -> int:
         return self.capped_count(COUNT_CAP)
 
     def __getitem__(self, window: slice) -> list:
         self.capped_count(COUNT_CAP)
-        for km, count in zip(self.SQUARES_KM, self._counts or [], strict=False):
-            if count >= window.stop:
-                return list(self.queryset.filter(self.origin.box(km * self.WIDEN))[window])
-        return list(self.queryset[window])
+        if window.stop > self.wanted:  # a page past the one expected: look again (one more query)
+            self.wanted = window.stop
+            _total, self._square_km = self._probe(COUNT_CAP + 1, self.wanted)
+        if self._square_km is None:  # fewer matches than the page needs in every square: sort them all
+            return list(self.queryset[window])
+        return list(self.queryset.filter(self.origin.box(self._square_km * self.WIDEN))[window])
+
+    def _probe(self, cap: int, wanted: int) -> tuple[int, float | None]:
+        """The capped count of all matches, and the smallest square holding `wanted` of them (None: none does).
+
+        One query. CASE stops at the first square that holds enough, and each square's count stops at `wanted`
+        rows, so a town with many centres costs a few rows, not a scan of the country."""
+        total, params = _capped_count_sql(self.queryset, cap)
+        whens = []
+        for n, km in enumerate(self.SQUARES_KM):
+            boxed, boxed_params = _capped_count_sql(self.queryset.filter(self.origin.box(km)), wanted)
+            whens.append(f"WHEN {boxed} >= %s THEN {n}")
+            params.extend([*boxed_params, wanted])
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(f"SELECT {total}, CASE {' '.join(whens)} ELSE -1 END", params)
+            count, square = cursor.fetchone()
+        return count, self.SQUARES_KM[square] if square >= 0 else None
 
 
-def capped_counts(querysets: list[QuerySet], cap: int) -> list[int]:
-    """How many rows each queryset has, each count stopping at `cap`: one query, however many querysets."""
-    parts, params = [], []
-    for n, queryset in enumerate(querysets):
-        inner = queryset.order_by().values("pk")[:cap]
-        sql, inner_params = inner.query.get_compiler(using=inner.db).as_sql()
-        # Django compiled `sql`; every value stays in `params`.
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{n})")  # noqa: S608
-        params.extend(inner_params)
-    with connections[querysets[0].db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        return list(cursor.fetchone())
+def _capped_count_sql(queryset: QuerySet, cap: int) -> tuple[str, list]:
+    """SQL counting the queryset's rows up to `cap`, as a scalar subquery, and its parameters."""
+    inner = queryset.order_by().values("pk")[:cap]
+    sql, params = inner.query.get_compiler(using=inner.db).as_sql()
+    # Django compiled `sql` from the queryset; every value stays in `params`.
+    return f"(SELECT COUNT(*) FROM ({sql}) AS capped)", list(params)  # noqa: S608
 
 
 @dataclass
@@ -170,8 +182,12 @@ def search_centres(params: QueryDict) -> SearchResult:
     """The public search, a page of it: what the list page shows."""
     result, queryset = search_queryset(params)
     if queryset is not None:
-        rows = Nearest(queryset, result.origin) if result.origin is not None else queryset
-        result.page = CappedPaginator(rows, PAGE_SIZE).get_page(params.get("page"))
+        page = params.get("page", "")
+        if result.origin is not None:
+            number = int(page) if page.isascii() and page.isdigit() else 1
+            wanted = min(max(number, 1), COUNT_CAP // PAGE_SIZE + 1) * PAGE_SIZE
+            queryset = Nearest(queryset, result.origin, wanted)
+        result.page = CappedPaginator(queryset, PAGE_SIZE).get_page(page)
     return result
 
 

@@ -1,0 +1,58 @@
+"""Planner statistics are refreshed when tables change size, so the square around a town is read by its index."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.http import QueryDict
+
+from centres.models import Centre, Place
+from centres.selectors import Nearest, search_queryset
+from tests.conftest import make_centre
+
+pytestmark = pytest.mark.django_db
+
+SHYMKENT, ALMATY = 1518980, 1526384
+
+
+def counted_centres() -> float:
+    """How many centres the database's statistics say the table holds."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'centres_centre'")
+            return cursor.fetchone()[0]
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'centres_centre' AND idx IS NOT NULL LIMIT 1")
+        row = cursor.fetchone()
+        return float(row[0].split()[0]) if row else 0
+
+
+def test_migrate_refreshes_the_statistics():
+    for n in range(12):
+        make_centre(name=f"Centre {n}")
+    assert counted_centres() != 12
+    call_command("migrate", verbosity=0)
+    assert counted_centres() == 12
+
+
+def test_an_import_refreshes_the_statistics(tmp_path):
+    rows = "\n".join(f"Centre {n},KZ,shelter,women,ru" for n in range(7))
+    path = tmp_path / "centres.csv"
+    path.write_text("name,country,services,audiences,languages\n" + rows + "\n", encoding="utf-8")
+    call_command("import_centres", str(path), verbosity=0)
+    assert Centre.objects.count() == counted_centres() == 7
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_near_a_town_reads_the_square_not_the_country_once_counted():
+    shymkent, almaty = Place.objects.get(pk=SHYMKENT), Place.objects.get(pk=ALMATY)
+    for n in range(60):
+        make_centre(name=f"Centre {n}", city=shymkent if n % 4 == 0 else almaty)
+    call_command("migrate", verbosity=0)
+    result, queryset = search_queryset(QueryDict("near=Шымкент"))
+    rows = Nearest(queryset, result.origin)
+    rows.capped_count(1000)
+    square = queryset.filter(result.origin.box(rows._square_km * rows.WIDEN))
+    sql, params = square.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "public_latitude>?" in plan and "country=?" not in plan, plan
