@@ -11,13 +11,14 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from centres.counting import capped_counts
 from centres.text import MAX_WORD_LENGTH, fold, latin_slug, word_text, words
 from centres.vocabularies import (
     AddressVisibility,
@@ -40,6 +41,7 @@ RULES_CACHE_KEY = "centres:country-rules:v1"
 HOTLINES_CACHE_KEY = "centres:hotlines:v1"
 CACHE_SECONDS = 60
 MAX_SEARCH_WORDS = 10
+SEARCH_ID_LIMIT = 5000  # a text search reads its rarest word's centres if they are at most this many
 
 # Derived or bookkeeping columns that history need not keep: they are recomputed on every save.
 UNTRACKED = ["search_text", "version", "updated_at", "public_latitude", "public_longitude"]
@@ -253,25 +255,63 @@ phone_number_validator = RegexValidator(
 )
 
 
+def _named(word: str) -> tuple[models.QuerySet, models.QuerySet, models.QuerySet]:
+    """The operators, places and regions with a name in which a word begins with `word`."""
+    in_names = f" {word}"
+    return (
+        Operator.objects.filter(search_words__contains=in_names).values("pk"),
+        Place.objects.filter(search_words__contains=in_names).values("pk"),
+        Region.objects.filter(search_words__contains=in_names).values("pk"),
+    )
+
+
+def _centres_matching(word: str) -> models.QuerySet:
+    """Ids of the centres matching `word`, each part read through an index (a centre may come more than once)."""
+    operators, places, regions = _named(word)
+    return (
+        CentreWord.objects.filter(word__startswith=word)
+        .values_list("centre_id", flat=True)
+        .union(
+            Centre.objects.filter(operator__in=operators).order_by().values_list("pk", flat=True),
+            Centre.objects.filter(city__in=places).order_by().values_list("pk", flat=True),
+            # Not again those already found by their city (a city region such as Almaty's bears the city's name).
+            Centre.objects.filter(region__in=regions).exclude(city__in=places).order_by().values_list("pk", flat=True),
+            all=True,
+        )
+    )
+
+
+def _matches(word: str) -> Q:
+    """The same condition as `_centres_matching`, for one centre at a time."""
+    operators, places, regions = _named(word)
+    return (
+        Q(Exists(CentreWord.objects.filter(centre=OuterRef("pk"), word__startswith=word)))
+        | Q(operator__in=operators)
+        | Q(city__in=places)
+        | Q(region__in=regions)
+    )
+
+
 class CentreQuerySet(models.QuerySet):
     def search(self, query: str) -> "CentreQuerySet":
         """Every word of `query` must begin a word of the centre's, its operator's, city's or region's names.
 
-        Read through indexes, not by scanning every centre: the centre's name words from `CentreWord`, and the
-        few operators, places and regions whose names match (small tables) by their ids."""
-        queryset = self
-        # One condition per word, and at most ten: beyond, SQLite refuses the nesting ("expression tree is too large").
+        Never a scan of every centre for a rare word. The centres matching each word are counted (up to a limit,
+        all in one query) from the word index (`CentreWord`) and from the few operators, places and regions whose
+        names match. When the rarest word matches few, the list is read from its centres, the other words checked
+        on each. When every word matches many, all are checked centre by centre in the list's own order, which
+        soon fills a page among so many matches."""
         found = words(query)[:MAX_SEARCH_WORDS]
-        if not found and query.strip():
-            return self.none()  # "%" or "№" alone: nothing has that name
+        if not found:
+            return self.none() if query.strip() else self  # "%" or "№" alone: nothing has that name
+        counts = capped_counts([_centres_matching(word) for word in found], SEARCH_ID_LIMIT + 1)
+        rarest = min(range(len(found)), key=counts.__getitem__)
+        queryset = self
+        if counts[rarest] <= SEARCH_ID_LIMIT:
+            queryset = queryset.filter(pk__in=_centres_matching(found[rarest]))
+            found = found[:rarest] + found[rarest + 1 :]
         for word in found:
-            in_names = f" {word}"
-            queryset = queryset.filter(
-                Q(pk__in=CentreWord.objects.filter(word__startswith=word).values("centre_id"))
-                | Q(operator__in=Operator.objects.filter(search_words__contains=in_names).values("pk"))
-                | Q(city__in=Place.objects.filter(search_words__contains=in_names).values("pk"))
-                | Q(region__in=Region.objects.filter(search_words__contains=in_names).values("pk"))
-            )
+            queryset = queryset.filter(_matches(word))
         return queryset
 
     def not_archived(self) -> "CentreQuerySet":

@@ -10,6 +10,7 @@ from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, Quer
 from django.http import Http404, QueryDict
 from django.utils.functional import cached_property
 
+from centres.counting import capped_count_sql
 from centres.filters import CentreFilter
 from centres.geo import Resolution, resolve_place
 from centres.models import Centre, CentrePhone, Place
@@ -136,24 +137,16 @@ class Nearest:
 
         One query. CASE stops at the first square that holds enough, and each square's count stops at `wanted`
         rows, so a town with many centres costs a few rows, not a scan of the country."""
-        total, params = _capped_count_sql(self.queryset, cap)
+        total, params = capped_count_sql(self.queryset, cap)
         whens = []
         for n, km in enumerate(self.SQUARES_KM):
-            boxed, boxed_params = _capped_count_sql(self.queryset.filter(self.origin.box(km)), wanted)
+            boxed, boxed_params = capped_count_sql(self.queryset.filter(self.origin.box(km)), wanted)
             whens.append(f"WHEN {boxed} >= %s THEN {n}")
             params.extend([*boxed_params, wanted])
         with connections[self.queryset.db].cursor() as cursor:
             cursor.execute(f"SELECT {total}, CASE {' '.join(whens)} ELSE -1 END", params)
             count, square = cursor.fetchone()
         return count, self.SQUARES_KM[square] if square >= 0 else None
-
-
-def _capped_count_sql(queryset: QuerySet, cap: int) -> tuple[str, list]:
-    """SQL counting the queryset's rows up to `cap`, as a scalar subquery, and its parameters."""
-    inner = queryset.order_by().values("pk")[:cap]
-    sql, params = inner.query.get_compiler(using=inner.db).as_sql()
-    # Django compiled `sql` from the queryset; every value stays in `params`.
-    return f"(SELECT COUNT(*) FROM ({sql}) AS capped)", list(params)  # noqa: S608
 
 
 @dataclass

@@ -5,7 +5,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from centres.models import Centre, CentreWord, ConcurrentEditError, CountryRules, Hotline
+from centres import models
+from centres.models import Centre, CentreWord, ConcurrentEditError, CountryRules, Hotline, Place
+from centres.text import words
 from centres.vocabularies import Audience, Language, Service
 from tests.conftest import make_centre, make_operator
 
@@ -127,6 +129,48 @@ def test_search_treats_decomposed_letters_as_composed():
     decomposed = unicodedata.normalize("NFD", "МЕЙІРІМ")  # Й typed as И and a combining breve
     assert decomposed != "МЕЙІРІМ"
     assert list(Centre.objects.search(decomposed)) == [centre]
+
+
+@pytest.mark.parametrize("id_limit", [0, 2, 10_000])
+def test_search_finds_the_same_whether_it_reads_the_rarest_words_centres_or_checks_every_centre(
+    monkeypatch, almaty, id_limit
+):
+    # The list is read either from the rarest word's centres (few matches) or by checking each centre (many):
+    # both must give exactly what a word-by-word reading of the names gives.
+    monkeypatch.setattr(models, "SEARCH_ID_LIMIT", id_limit)
+    konaev = Place.objects.get(pk=1519948)  # Konaev, in the Almaty Region (not the city of Almaty)
+    names = ["Центр Ана", "Ана мен бала", "Кризисный центр «Шанырак»", "Береке", "Центр Береке-2", "Дом мамы"]
+    centres = [
+        make_centre(name=name, city=almaty if n % 2 else konaev, operator=make_operator(name=f"Фонд {name}"))
+        for n, name in enumerate(names)
+    ]
+    for query in [
+        "центр",
+        "ана",
+        "центр ана",
+        "береке 2",
+        "алматы центр",
+        "конаев береке",
+        "алматинск",
+        "конаев",
+        "фонд дом",
+        "zz",
+        "ц",
+    ]:
+        expected = {
+            centre.pk
+            for centre in centres
+            if all(
+                any(
+                    word.startswith(part)
+                    for word in words(
+                        f"{centre.name} {centre.operator.name} {centre.city.search_names} {centre.region.search_names}"
+                    )
+                )
+                for part in words(query)
+            )
+        }
+        assert set(Centre.objects.search(query).values_list("pk", flat=True)) == expected, query
 
 
 def test_word_search_reads_the_prefix_index():
