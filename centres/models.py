@@ -199,6 +199,8 @@ class Place(models.Model):
         verbose_name = _("place")
         verbose_name_plural = _("places")
         ordering = ["-population", "name_en"]
+        # A country page walks its towns in this order (selectors.country_centres).
+        indexes = [models.Index(fields=["country", "name_en"])]
 
     def __str__(self) -> str:
         name = self.display_name()

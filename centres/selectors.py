@@ -205,6 +205,23 @@ def search_queryset(params: QueryDict) -> tuple[SearchResult, QuerySet | None]:
     return result, queryset
 
 
+COUNTRY_PAGE_SIZE = 200
+
+
+def country_centres(code: str, limit: int = COUNTRY_PAGE_SIZE) -> list[Centre]:
+    """A country's first centres by city name, then by name; those without a city last.
+
+    Read city by city in the gazetteer's (country, name) order: the join is an inner one, and names the city's
+    country, so the database walks the country's towns alphabetically instead of sorting all its centres."""
+    in_towns = list(
+        public_centres().filter(country=code, city__country=code).order_by("city__name_en", "name", "pk")[:limit]
+    )
+    if len(in_towns) == limit:
+        return in_towns
+    elsewhere = public_centres().filter(country=code, city__isnull=True).order_by("name", "pk")
+    return in_towns + list(elsewhere[: limit - len(in_towns)])
+
+
 def public_centre(slug: str) -> Centre:
     try:
         return public_centres().get(slug=slug)

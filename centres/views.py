@@ -19,7 +19,13 @@ from centres import countries
 from centres.exports import PUBLIC_COLUMNS, centre_rows, export_response, record_export
 from centres.models import CountryRules, ExportLog, Hotline, today
 from centres.presentation import admission_facts, centre_view
-from centres.selectors import public_centre, public_centres, rounded_query, search_centres, search_queryset
+from centres.selectors import (
+    country_centres,
+    public_centre,
+    rounded_query,
+    search_centres,
+    search_queryset,
+)
 from centres.vocabularies import Country
 
 
@@ -97,10 +103,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     country = countries.get_or_404(code)
     rules = CountryRules.for_countries()
     signed_in = request.user.is_authenticated
-    centres = [
-        centre_view(centre, rules, signed_in=signed_in)
-        for centre in public_centres().filter(country=country.code).order_by("city__name_en", "name")[:200]
-    ]
+    centres = [centre_view(centre, rules, signed_in=signed_in) for centre in country_centres(country.code)]
     hotlines = [
         (hotline, hotline.is_stale(rules[country.code], today())) for hotline in Hotline.by_country()[country.code]
     ]

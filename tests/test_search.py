@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from centres.geo import distance_km
 from centres.models import CountryRules, Place
-from centres.selectors import Nearest, Origin, nearest_first, public_centres
+from centres.selectors import Nearest, Origin, country_centres, nearest_first, public_centres
 from tests.conftest import make_centre, make_operator
 
 pytestmark = pytest.mark.django_db
@@ -608,3 +608,17 @@ def test_the_country_page_makes_as_many_queries_for_3_or_30_centres(client):
     few = queries(client, "/en/countries/kz/")
     many_centres(30)
     assert queries(client, "/en/countries/kz/") == few <= 5
+
+
+def test_the_country_page_lists_centres_by_town_then_name_and_those_without_a_town_last(client):
+    centre("B in Shymkent", city=SHYMKENT)
+    centre("A in Shymkent", city=SHYMKENT)
+    centre("Z in Almaty", city=ALMATY)
+    centre("Nowhere in particular", city=None, country="KZ")
+    centre("Osh centre", city=OSH)
+    centre("Closed in Almaty", city=ALMATY, status="closed", closure_reason="Funding ended")
+    expected = ["Z in Almaty", "A in Shymkent", "B in Shymkent", "Nowhere in particular"]
+    assert [c.name for c in country_centres("KZ")] == expected
+    assert [c.name for c in country_centres("KZ", limit=2)] == expected[:2]
+    assert [c.name for c in country_centres("KZ", limit=3)] == expected[:3]
+    assert found(client.get("/en/countries/kz/")) == expected
