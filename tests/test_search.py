@@ -622,3 +622,18 @@ def test_the_country_page_lists_centres_by_town_then_name_and_those_without_a_to
     assert [c.name for c in country_centres("KZ", limit=2)] == expected[:2]
     assert [c.name for c in country_centres("KZ", limit=3)] == expected[:3]
     assert found(client.get("/en/countries/kz/")) == expected
+
+
+def test_the_filters_show_what_was_chosen_and_say_what_was_wrong(client):
+    html = client.get(LIST, {"service": ["shelter", "legal"], "language": "kk", "audience": "nope"}).content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="(service|language|audience)" value="(\w+)"([^>]*)>', html)
+    assert {(name, value) for name, value, rest in boxes if " checked" in rest} == {
+        ("service", "shelter"),
+        ("service", "legal"),
+        ("language", "kk"),
+    }
+    for name, _value, rest in boxes:  # each box has its own label, and only the wrong list is marked invalid
+        box_id = re.search(r' id="(\w+)"', rest).group(1)
+        assert f'<label class="form-check-label" for="{box_id}">' in html
+        assert ('aria-invalid="true"' in rest) == (name == "audience")
+    assert "nope is not one of the available choices" in html
