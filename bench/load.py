@@ -108,7 +108,7 @@ def visitor(port: int, paths: list[str], until: float, seed: int, results: list,
             path = f"{path} ({error.__class__.__name__})"
         elapsed = (time.perf_counter() - start) * 1000
         if ok:
-            results.append(elapsed)
+            results.append((elapsed, path))
         else:
             errors.append(path)
     connection.close()
@@ -166,7 +166,7 @@ def main() -> None:
             wait_until_up(port, time.monotonic() + 60)
             for path in paths:  # warm each worker's caches a little, as a running site is
                 visitor(port, [path], time.monotonic() + 0.2, 0, [], [])
-            results: list[float] = []
+            results: list[tuple[float, str]] = []
             errors: list[str] = []
             until = time.monotonic() + options.seconds
             threads = [
@@ -181,12 +181,18 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(30)
 
-    quantiles = statistics.quantiles(results, n=100) if len(results) > 1 else [0.0] * 99
+    times = [elapsed for elapsed, _path in results]
+    quantiles = statistics.quantiles(times, n=100) if len(times) > 1 else [0.0] * 99
     print(
         f"| {options.size:,} centres | {options.clients} clients | {options.seconds} s | "
-        f"{len(results) / options.seconds:.0f} req/s | errors {len(errors)} | "
+        f"{len(times) / options.seconds:.0f} req/s | errors {len(errors)} | "
         f"p50 {quantiles[49]:.0f} ms | p95 {quantiles[94]:.0f} ms | p99 {quantiles[98]:.0f} ms |"
     )
+    by_path: dict[str, list[float]] = {}
+    for elapsed, path in results:
+        by_path.setdefault(path, []).append(elapsed)
+    for path, path_times in sorted(by_path.items(), key=lambda item: -statistics.median(item[1])):
+        print(f"#   median {statistics.median(path_times):4.0f} ms  max {max(path_times):4.0f} ms  {path}")
     if errors:
         print("errors:", sorted(set(errors))[:10])
         sys.exit(1)

@@ -726,8 +726,8 @@ DATA_VERSION_KEY = "centres:data-version:v1"
 
 
 def data_version() -> str:
-    """A token that changes whenever a centre, its compliance, an operator or a country's rules is saved or deleted:
-    part of the key of anything cached from counting them (the dashboard)."""
+    """A token that changes whenever a centre, its phones or compliance, an operator, a country's rules or a hotline
+    is saved or deleted: part of the key of anything cached from them (the dashboard, anonymous pages)."""
     return cache.get_or_set(DATA_VERSION_KEY, lambda: uuid.uuid4().hex, None)
 
 
@@ -736,7 +736,7 @@ def _new_data_version(sender, **kwargs) -> None:
     transaction.on_commit(lambda: cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, None))
 
 
-for _model in (Centre, Compliance, Operator, CountryRules):
+for _model in (Centre, CentrePhone, Compliance, Operator, CountryRules, Hotline):
     post_save.connect(_new_data_version, sender=_model, dispatch_uid=f"data-version-save-{_model.__name__}")
     post_delete.connect(_new_data_version, sender=_model, dispatch_uid=f"data-version-delete-{_model.__name__}")
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from centres import countries
 from centres.exports import PUBLIC_COLUMNS, centre_rows, export_response, record_export
 from centres.models import CountryRules, ExportLog, Hotline, today
+from centres.page_cache import anonymous_page
 from centres.presentation import admission_facts, centre_view
 from centres.selectors import (
     country_centres,
@@ -38,6 +39,7 @@ def public_page(request: HttpRequest, template: str, context: dict, *, country: 
 
 
 @require_safe
+@anonymous_page
 def home(request: HttpRequest) -> HttpResponse:
     rules = CountryRules.for_countries()
     on = today()
@@ -59,6 +61,7 @@ MAIN_SEARCH_FIELDS = ["q", "near", "radius_km"]
 
 
 @require_safe
+@anonymous_page
 def centre_list(request: HttpRequest) -> HttpResponse:
     rounded = rounded_query(request.GET)
     if rounded is not None:
@@ -89,6 +92,7 @@ def centre_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@anonymous_page
 def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
     centre = public_centre(slug)
     view = centre_view(centre, CountryRules.for_countries(), signed_in=request.user.is_authenticated)
@@ -97,6 +101,7 @@ def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@anonymous_page
 def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     if code != code.lower():
         return HttpResponsePermanentRedirect(reverse("centres:country", args=[code.lower()]))
@@ -112,6 +117,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@anonymous_page
 def safety(request: HttpRequest) -> HttpResponse:
     return public_page(request, "centres/safety.html", {})
 

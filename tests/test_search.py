@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from centres.geo import distance_km
-from centres.models import CountryRules, Place
+from centres.models import DATA_VERSION_KEY, CountryRules, Place
 from centres.selectors import Nearest, Origin, country_centres, nearest_first, public_centres
 from tests.conftest import make_centre, make_operator
 
@@ -574,8 +574,10 @@ LIST_PAGES = [
 
 
 def queries(client, url: str, params: dict | None = None, *, warm: bool = True) -> int:
+    """Queries of the page's own work: rules and hotlines cached (warm) or not, never the whole page."""
     if warm:
         client.get(url, params)
+        cache.delete(DATA_VERSION_KEY)  # a new data version: no page kept under the old one is served
     else:
         cache.clear()
     with CaptureQueriesContext(connection) as captured:
@@ -637,3 +639,35 @@ def test_the_filters_show_what_was_chosen_and_say_what_was_wrong(client):
         assert f'<label class="form-check-label" for="{box_id}">' in html
         assert ('aria-invalid="true"' in rest) == (name == "audience")
     assert "nope is not one of the available choices" in html
+
+
+def test_pages_without_a_search_are_kept_for_anonymous_visitors_until_the_next_edit(
+    client, django_capture_on_commit_callbacks, django_user_model
+):
+    kept = centre("Kept centre", phones=[("Hotline", "+7 700 000 0001", True)])
+    for url in ["/en/centres/", "/en/centres/?page=1", f"/en/centres/{kept.slug}/", "/en/countries/kz/", "/en/"]:
+        first = client.get(url).content
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).content == first
+        assert len(captured) == 0, url
+    # A search is never kept: it says where someone is or what she needs.
+    for params in [{"q": "kept"}, {"near": "Алматы"}, {"lat": "43.25", "lon": "76.91"}, {"page": "1", "q": "x"}]:
+        client.get(LIST, params)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(LIST, params)
+        assert len(captured) > 0, params
+    # Nor a page seen by someone logged in.
+    client.force_login(django_user_model.objects.create_user("someone"))
+    client.get(f"/en/centres/{kept.slug}/")
+    with CaptureQueriesContext(connection) as captured:
+        client.get(f"/en/centres/{kept.slug}/")
+    assert len(captured) > 0
+    client.logout()
+    # An edit of a phone number shows on the next page load.
+    with django_capture_on_commit_callbacks(execute=True):
+        phone = kept.phones.get()
+        phone.number = "+7 700 000 0002"
+        phone.save()
+    page = client.get(f"/en/centres/{kept.slug}/").content.decode()
+    assert "+7 700 000 0002" in page and "+7 700 000 0001" not in page
+    assert "+7 700 000 0002" in client.get("/en/centres/").content.decode()
