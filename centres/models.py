@@ -344,6 +344,7 @@ class Centre(Versioned):
         blank=True,
         related_name="centres",
         verbose_name=_("operator"),
+        db_index=False,  # indexed with the id below
     )
     is_demo = models.BooleanField(_("demo data"), default=False, help_text=_("Fictional record for trying out."))
 
@@ -356,8 +357,11 @@ class Centre(Versioned):
         blank=True,
         verbose_name=_("region"),
         help_text=_("Filled from the city when left empty."),
+        db_index=False,  # indexed with the city and id below
     )
-    city = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("city"))
+    city = models.ForeignKey(
+        Place, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("city"), db_index=False
+    )
     address = models.TextField(_("address"), blank=True)
     address_visibility = models.CharField(
         _("address visibility"),
@@ -447,6 +451,11 @@ class Centre(Versioned):
             models.Index(fields=["public_latitude", "public_longitude"]),
             # The public list's order: lets the database read the first page without sorting the table.
             models.Index(fields=["name", "id"]),
+            # A text search reads the ids of the centres of the operators, towns and regions it matched from
+            # these alone, without reading each centre's row (CentreQuerySet.search).
+            models.Index(fields=["operator", "id"]),
+            models.Index(fields=["city", "id"]),
+            models.Index(fields=["region", "city", "id"]),
         ]
 
     def __str__(self) -> str:

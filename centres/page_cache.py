@@ -26,7 +26,13 @@ def _cacheable(request: HttpRequest) -> bool:
     if not request.GET:
         return True
     pages = request.GET.getlist("page")
-    return set(request.GET) == {"page"} and len(pages) == 1 and pages[0].isascii() and pages[0].isdigit() and len(pages[0]) <= 3
+    return (
+        set(request.GET) == {"page"}
+        and len(pages) == 1
+        and pages[0].isascii()
+        and pages[0].isdigit()
+        and len(pages[0]) <= 3
+    )
 
 
 def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
