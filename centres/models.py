@@ -456,6 +456,8 @@ class Centre(Versioned):
             models.Index(fields=["operator", "id"]),
             models.Index(fields=["city", "id"]),
             models.Index(fields=["region", "city", "id"]),
+            # ...and sorts them by name, public ones only, from this one (selectors.ByName).
+            models.Index(fields=["id", "archived", "status", "name"]),
         ]
 
     def __str__(self) -> str:

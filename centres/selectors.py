@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Subquery, Value
 from django.http import Http404, QueryDict
 from django.utils.functional import cached_property
 
@@ -27,7 +27,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        if isinstance(self.object_list, Tiers | Nearest):
+        if isinstance(self.object_list, Tiers | Nearest | ByName):
             return self.object_list.capped_count(COUNT_CAP)
         return self.object_list.order_by()[: COUNT_CAP + 1].count()
 
@@ -70,6 +70,27 @@ class Tiers:
                 rows.extend(queryset[start : min(stop, count)])
             start, stop = max(0, start - count), stop - count
         return rows
+
+
+class ByName:
+    """Public centres ordered by name, a page read in two steps: the database sorts the matching ids by name from
+    an index alone (`id, archived, status, name`), then reads whole, with operator, town and phones, only the
+    page's twenty. Sorting whole rows with their joins cost a third more for a search matching thousands."""
+
+    ordered = True
+
+    def __init__(self, queryset: QuerySet):
+        self.queryset = queryset.order_by("name", "pk")
+
+    def capped_count(self, cap: int) -> int:
+        return self.queryset.order_by()[: cap + 1].count()
+
+    def __len__(self) -> int:
+        return self.capped_count(COUNT_CAP)
+
+    def __getitem__(self, window: slice) -> list:
+        ids = self.queryset.values("pk")[window]
+        return list(public_centres().filter(pk__in=Subquery(ids)).order_by("name", "pk"))
 
 
 @dataclass
@@ -180,6 +201,8 @@ def search_centres(params: QueryDict) -> SearchResult:
             number = int(page) if page.isascii() and page.isdigit() else 1
             wanted = min(max(number, 1), COUNT_CAP // PAGE_SIZE + 1) * PAGE_SIZE
             queryset = Nearest(queryset, result.origin, wanted)
+        else:
+            queryset = ByName(queryset)
         result.page = CappedPaginator(queryset, PAGE_SIZE).get_page(page)
     return result
 
