@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV := DEBUG=true
 
-.PHONY: run test lint pytest migrate data messages bench clean
+.PHONY: run test lint pytest migrate data messages bench load clean
 
 $(VENV)/.base: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ test: lint pytest
 bench: $(VENV)/.dev
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The public pages under load: gunicorn on a loopback port, 16 simulated visitors for 30 s at 100,000 centres.
+load: $(VENV)/.dev
+	$(PY) bench/load.py $(LOAD_ARGS)
 
 # Rebuilds the translation catalogues after strings change (needs GNU gettext); the .mo files are committed.
 messages: $(VENV)/.dev
