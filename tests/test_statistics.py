@@ -2,9 +2,10 @@
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import QueryDict
 
+from centres import statistics
 from centres.models import Centre, Place
 from centres.selectors import Nearest, search_queryset
 from tests.conftest import make_centre
@@ -56,3 +57,16 @@ def test_near_a_town_reads_the_square_not_the_country_once_counted():
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "public_latitude>?" in plan and "country=?" not in plan, plan
+
+
+def test_a_failed_refresh_is_logged_and_changes_nothing(monkeypatch, caplog):
+    centre = make_centre(name="Kept")
+
+    def refuse(self, sql, params=None):
+        raise DatabaseError("not allowed")
+
+    monkeypatch.setattr(type(connection.cursor()), "execute", refuse)
+    statistics.refresh()
+    monkeypatch.undo()
+    assert "Planner statistics were not refreshed: not allowed" in caplog.text
+    assert Centre.objects.get(pk=centre.pk).name == "Kept"  # the transaction around it still works
