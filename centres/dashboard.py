@@ -246,7 +246,7 @@ def changes_by_month(changes: list[Change], since: datetime.date, on: datetime.d
 @advocacy_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     on = today()
-    # Counting every centre costs a scan of the table (0.8 s at 100,000 centres). The numbers are kept for a
+    # Counting every centre costs a scan of the table (0.4 s at 100,000 centres). The numbers are kept for a
     # minute under a key that changes with the day, the language and every save of a counted record, so an edit
     # or a rule change still shows on the next page load.
     key = f"centres:dashboard:{get_language()}:{on.isoformat()}:{data_version()}"
