@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _refresh_statistics(sender, using: str, **kwargs) -> None:
-    from centres import statistics
+    from centres import planner
 
-    statistics.refresh(using)
+    planner.refresh_statistics(using)
 
 
 class CentresConfig(AppConfig):

@@ -25,7 +25,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from centres import statistics
+from centres import planner
 from centres.exports import COLUMNS, COLUMNS_BY_NAME, COMPUTED_COLUMNS, CellError, Column, unescape_formula
 from centres.models import Centre, CentrePhone, Compliance, ConcurrentEditError, Operator, Place, Region
 from centres.text import match_key
@@ -242,7 +242,7 @@ def write(plan: ImportPlan, *, user: Any = None, reason: str | None = None) -> I
             _("Row %(row)s could not be saved (%(error)s). Nothing was written; run the import again.")
             % {"row": row, "error": error}
         ) from error
-    statistics.refresh()
+    planner.refresh_statistics()
     return plan
 
 

@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centres import demo, statistics
+from centres import demo, planner
 from centres.models import Centre, CodeListField, Compliance, CountryRules, Operator, Place
 
 CHANGE_REASON = "Demo data (load_demo_data)"
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             for record in records:
                 self._centre(record, cities[record["city"]], operators.get(record["operator"]), counts)
             thresholds = self._thresholds()
-        statistics.refresh()
+        planner.refresh_statistics()
         self.stdout.write(
             f"Demo data: {len(records)} centres and {len(operators)} operators — "
             f"{counts['created']} records created, {counts['updated']} updated, {counts['unchanged']} unchanged."

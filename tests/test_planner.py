@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.http import QueryDict
 
-from centres import statistics
+from centres import planner
 from centres.models import Centre, Place
 from centres.selectors import Nearest, search_queryset
 from tests.conftest import make_centre
@@ -66,7 +66,7 @@ def test_a_failed_refresh_is_logged_and_changes_nothing(monkeypatch, caplog):
         raise DatabaseError("not allowed")
 
     monkeypatch.setattr(type(connection.cursor()), "execute", refuse)
-    statistics.refresh()
+    planner.refresh_statistics()
     monkeypatch.undo()
     assert "Planner statistics were not refreshed: not allowed" in caplog.text
     assert Centre.objects.get(pk=centre.pk).name == "Kept"  # the transaction around it still works

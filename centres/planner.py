@@ -15,7 +15,7 @@ from centres.models import Centre, CentreWord, Compliance
 logger = logging.getLogger(__name__)
 
 
-def refresh(using: str = "default") -> None:
+def refresh_statistics(using: str = "default") -> None:
     """Recount the tables the public search and the at-risk list read (about 0.1 s for 100,000 centres).
 
     Called after work that has succeeded (an import, a migration): a failure here is logged, never raised, and
