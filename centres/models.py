@@ -306,14 +306,24 @@ class CentreQuerySet(models.QuerySet):
         found = words(query)[:MAX_SEARCH_WORDS]
         if not found:
             return self.none() if query.strip() else self  # "%" or "№" alone: nothing has that name
-        counts = capped_counts([_centres_matching(word) for word in found], SEARCH_ID_LIMIT + 1)
-        rarest = min(range(len(found)), key=counts.__getitem__)
-        queryset = self
+        matching = [_centres_matching(word) for word in found]
+        counts = capped_counts(matching, SEARCH_ID_LIMIT + 1)
+        rarest, second = sorted(range(len(found)), key=counts.__getitem__)[:2] + [None] * (2 - min(len(found), 2))
+        read_from: set[int] = set()
         if counts[rarest] <= SEARCH_ID_LIMIT:
-            queryset = queryset.filter(pk__in=_centres_matching(found[rarest]))
-            found = found[:rarest] + found[rarest + 1 :]
-        for word in found:
-            queryset = queryset.filter(_matches(word))
+            read_from = {rarest}
+        elif second is not None:
+            # Every word is common, yet together they may be rare ("ана үміт"): their centres in common, counted.
+            both = matching[rarest].intersection(matching[second])
+            if both[: SEARCH_ID_LIMIT + 1].count() <= SEARCH_ID_LIMIT:
+                read_from = {rarest, second}
+        queryset = self
+        if read_from:
+            ids = matching[rarest] if len(read_from) == 1 else matching[rarest].intersection(matching[second])
+            queryset = queryset.filter(pk__in=ids)
+        for n, word in enumerate(found):
+            if n not in read_from:
+                queryset = queryset.filter(_matches(word))
         return queryset
 
     def not_archived(self) -> "CentreQuerySet":

@@ -5,18 +5,23 @@ list before any search (`?page=N` at most). A search (`q`, `near`, a position, f
 where someone is, or what she needs. The key holds the address, the language, today's date (the pages say what
 is out of date) and `data_version()`, which every save of a centre, its phones, its licensing, an operator, a
 country's rules or a hotline changes: with a shared cache (REDIS_URL) an edit shows on the next page load; with a
-cache per server process, within a minute.
+cache per server process, within a minute. The pages have a cache of their own (settings.CACHES["pages"]), so they
+never push out the login lockout's counters.
 """
 
 import hashlib
 from collections.abc import Callable
 from functools import wraps
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 from centres.models import CACHE_SECONDS, data_version, today
+from centres.selectors import COUNT_CAP, PAGE_SIZE
+
+# The list's last page: a larger number shows that same page, so it is not kept again under another address.
+LAST_PAGE = COUNT_CAP // PAGE_SIZE + 1
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -32,6 +37,7 @@ def _cacheable(request: HttpRequest) -> bool:
         and pages[0].isascii()
         and pages[0].isdigit()
         and len(pages[0]) <= 3
+        and 1 <= int(pages[0]) <= LAST_PAGE
     )
 
 
@@ -44,12 +50,13 @@ def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
             return view(request, *args, **kwargs)
         identity = f"{request.get_full_path()}|{get_language()}|{today().isoformat()}|{data_version()}"
         key = "centres:page:" + hashlib.sha256(identity.encode()).hexdigest()
-        content = cache.get(key)
+        pages = caches["pages"]
+        content = pages.get(key)
         if content is not None:
             return HttpResponse(content)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            cache.set(key, response.content, CACHE_SECONDS)
+            pages.set(key, response.content, CACHE_SECONDS)
         return response
 
     return wrapper

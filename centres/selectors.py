@@ -198,7 +198,7 @@ def search_centres(params: QueryDict) -> SearchResult:
     if queryset is not None:
         page = params.get("page", "")
         if result.origin is not None:
-            number = int(page) if page.isascii() and page.isdigit() else 1
+            number = int(page) if page.isascii() and page.isdigit() and len(page) <= 4 else 1
             wanted = min(max(number, 1), COUNT_CAP // PAGE_SIZE + 1) * PAGE_SIZE
             queryset = Nearest(queryset, result.origin, wanted)
         else:

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
+from django.core.cache import caches
 
 from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator, Place, Region
 
@@ -42,11 +42,13 @@ def almaty(db) -> Place:
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Rules and hotlines are cached across requests; each test starts from its own database, so from an empty
-    cache too."""
-    cache.clear()
+    """Rules, hotlines and anonymous pages are cached across requests; each test starts from its own database, so
+    from empty caches too (a test's saves are rolled back before their on_commit could drop anything)."""
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 def make_operator(**overrides) -> Operator:

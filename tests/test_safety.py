@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import RequestFactory, override_settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -29,13 +28,6 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES]
 HIDDEN_ADDRESS, CITY_ONLY_ADDRESS = "ул. Секретная 7", "пр. Потайной 13"
 HIDDEN_POINT = (Decimal("43.301234"), Decimal("77.045678"))
 CITY_ONLY_POINT = (Decimal("43.187654"), Decimal("76.812345"))
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

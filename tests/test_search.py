@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -22,14 +22,6 @@ ALMATY, KONAEV, SHYMKENT, KARAGANDA, OSKEMEN = 1526384, 1519948, 1518980, 609655
 OSH, BISHKEK = 1527534, 1528675
 AKSU_PAVLODAR, AKSU_TURKISTAN, AKSU_AKMOLA = 1524298, 1525462, 1526271
 LIST = "/en/centres/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    # Rules and hotlines are cached; a test's saves are rolled back before on_commit could drop them.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def place(geonameid: int) -> Place:
@@ -502,6 +494,9 @@ def test_a_place_id_that_does_not_exist_is_ignored(client, spread_centres):
         {"boys_age": "1e999"},
         {"region": "x" * 5000},
         {"page": "9" * 5000},
+        {"page": "9" * 5000, "near": "Алматы"},
+        {"page": "99999", "lat": "43.25", "lon": "76.91"},
+        {"q": "%", "page": "2", "near": "Алматы"},
     ],
 )
 def test_hand_made_parameters_never_cause_an_error_page(client, spread_centres, params):
@@ -656,6 +651,16 @@ def test_pages_without_a_search_are_kept_for_anonymous_visitors_until_the_next_e
         with CaptureQueriesContext(connection) as captured:
             client.get(LIST, params)
         assert len(captured) > 0, params
+    # Kept apart from the login lockout's counters and the rules, in a cache of their own.
+    caches["pages"].clear()
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/en/centres/")
+    assert len(captured) > 0
+    # A page number past the last shows the last page: not kept again under that address.
+    client.get(LIST, {"page": "999"})
+    with CaptureQueriesContext(connection) as captured:
+        client.get(LIST, {"page": "999"})
+    assert len(captured) > 0
     # Nor a page seen by someone logged in.
     client.force_login(django_user_model.objects.create_user("someone"))
     client.get(f"/en/centres/{kept.slug}/")
@@ -679,3 +684,17 @@ def test_a_long_search_answers_and_reads_its_first_ten_words(client):
     assert found(client.get(LIST, {"q": "a b c d e f g h i j k zz"})) == ["a b c d e f g h i j k l"]
     assert found(client.get(LIST, {"q": " ".join(f"w{n}-x{n}" for n in range(40))})) == []
     assert client.get(LIST, {"q": "a b c d e f g h i j", "near": "Алматы", "service": "shelter"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "%", "near": "Алматы"},
+        {"q": "-", "lat": "43.25", "lon": "76.91"},
+        {"q": "«»", "near": "Almaty", "radius_km": "50"},
+        {"q": "%"},
+    ],
+)
+def test_a_search_of_punctuation_alone_finds_nothing_near_a_place_too(client, params):
+    centre("Almaty centre", city=ALMATY)
+    assert found(client.get(LIST, params)) == []
