@@ -308,21 +308,18 @@ class CentreQuerySet(models.QuerySet):
             return self.none() if query.strip() else self  # "%" or "№" alone: nothing has that name
         matching = [_centres_matching(word) for word in found]
         counts = capped_counts(matching, SEARCH_ID_LIMIT + 1)
-        rarest, second = sorted(range(len(found)), key=counts.__getitem__)[:2] + [None] * (2 - min(len(found), 2))
-        read_from: set[int] = set()
-        if counts[rarest] <= SEARCH_ID_LIMIT:
-            read_from = {rarest}
-        elif second is not None:
+        order = sorted(range(len(found)), key=counts.__getitem__)
+        ids, read = None, []
+        if counts[order[0]] <= SEARCH_ID_LIMIT:
+            ids, read = matching[order[0]], order[:1]
+        elif len(order) > 1:
             # Every word is common, yet together they may be rare ("ана үміт"): their centres in common, counted.
-            both = matching[rarest].intersection(matching[second])
+            both = matching[order[0]].intersection(matching[order[1]])
             if both[: SEARCH_ID_LIMIT + 1].count() <= SEARCH_ID_LIMIT:
-                read_from = {rarest, second}
-        queryset = self
-        if read_from:
-            ids = matching[rarest] if len(read_from) == 1 else matching[rarest].intersection(matching[second])
-            queryset = queryset.filter(pk__in=ids)
+                ids, read = both, order[:2]
+        queryset = self if ids is None else self.filter(pk__in=ids)
         for n, word in enumerate(found):
-            if n not in read_from:
+            if n not in read:
                 queryset = queryset.filter(_matches(word))
         return queryset
 

@@ -18,10 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 from centres.models import CACHE_SECONDS, data_version, today
-from centres.selectors import COUNT_CAP, PAGE_SIZE
-
-# The list's last page: a larger number shows that same page, so it is not kept again under another address.
-LAST_PAGE = COUNT_CAP // PAGE_SIZE + 1
+from centres.selectors import LAST_PAGE, page_number
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -30,15 +27,9 @@ def _cacheable(request: HttpRequest) -> bool:
         return False
     if not request.GET:
         return True
-    pages = request.GET.getlist("page")
-    return (
-        set(request.GET) == {"page"}
-        and len(pages) == 1
-        and pages[0].isascii()
-        and pages[0].isdigit()
-        and len(pages[0]) <= 3
-        and 1 <= int(pages[0]) <= LAST_PAGE
-    )
+    # A page number past the last shows the last page: not kept again under another address.
+    number = page_number(request.GET)
+    return set(request.GET) == {"page"} and number is not None and 1 <= number <= LAST_PAGE
 
 
 def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

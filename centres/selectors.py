@@ -17,6 +17,7 @@ from centres.models import Centre, CentrePhone, Place
 
 PAGE_SIZE = 20
 COUNT_CAP = 1000
+LAST_PAGE = COUNT_CAP // PAGE_SIZE + 1  # a larger page number shows this one
 KM_PER_DEGREE = 111.2
 MAX_RADIUS_KM = 2000
 
@@ -192,14 +193,21 @@ def public_centres():
     )
 
 
+def page_number(params: QueryDict) -> int | None:
+    """The `page` asked for when it is a plain number of a few digits, else None (the paginator's first page)."""
+    pages = params.getlist("page")
+    if len(pages) != 1 or not (pages[0].isascii() and pages[0].isdigit() and len(pages[0]) <= 4):
+        return None
+    return int(pages[0])
+
+
 def search_centres(params: QueryDict) -> SearchResult:
     """The public search, a page of it: what the list page shows."""
     result, queryset = search_queryset(params)
     if queryset is not None:
         page = params.get("page", "")
         if result.origin is not None:
-            number = int(page) if page.isascii() and page.isdigit() and len(page) <= 4 else 1
-            wanted = min(max(number, 1), COUNT_CAP // PAGE_SIZE + 1) * PAGE_SIZE
+            wanted = min(max(page_number(params) or 1, 1), LAST_PAGE) * PAGE_SIZE
             queryset = Nearest(queryset, result.origin, wanted)
         else:
             queryset = ByName(queryset)
