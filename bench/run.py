@@ -53,16 +53,17 @@ EXPORTS = [
 
 def fill(size: int) -> None:
     """Synthetic centres, spread over the gazetteer's places (bigger towns get more)."""
-    from centres import planner
+    from centres import derived, planner
     from centres.models import Centre, Operator, Place
-    from centres.text import fold, word_text
 
     rng = random.Random(size)
     places = list(Place.objects.select_related("region").order_by("-population")[:300])
     weights = [max(place.population, 1000) ** 0.5 for place in places]
-    operators = [Operator(name=f"Оператор {n}", kind=rng.choice(["state", "cso"])) for n in range(200)]
-    for operator in operators:  # bulk_create does not call save(), which fills the search columns
-        operator.search_text, operator.search_words = fold(operator.name), word_text(operator.name)
+    # bulk_create does not call save(), which derives the search columns: derived.py does, set by set.
+    operators = [
+        Operator(name=name, kind=rng.choice(["state", "cso"]), **derived.name_columns(name))
+        for name in (f"Оператор {n}" for n in range(200))
+    ]
     Operator.objects.bulk_create(operators)
     operators = list(Operator.objects.all())
     services = ["shelter", "hotline", "psychological", "legal", "medical", "social", "children", "training"]
@@ -94,8 +95,6 @@ def fill(size: int) -> None:
             open_24_7=rng.random() < 0.5,
             status=rng.choice(["active"] * 8 + ["temporarily_closed", "closed"]),
         )
-        centre.search_text = centre.build_search_text()
-        centre.public_latitude, centre.public_longitude = centre.public_point()
         batch.append(centre)
         if len(batch) == 5000:
             save_centres(batch)
@@ -106,10 +105,11 @@ def fill(size: int) -> None:
 
 
 def save_centres(batch: list) -> None:
-    from centres.models import Centre, CentreWord
+    from centres import derived
+    from centres.models import Centre
 
     Centre.objects.bulk_create(batch)
-    CentreWord.objects.bulk_create([word for centre in batch for word in CentreWord.rows_for(centre)])
+    derived.reindex_centres(Centre.objects.filter(pk__in=[centre.pk for centre in batch]))
 
 
 def add_compliance(rng: random.Random) -> None:

@@ -5,6 +5,7 @@ someone else's newer edit is refused instead of silently overwriting it.
 """
 
 import datetime
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
@@ -27,7 +28,6 @@ from centres.models import (
     Centre,
     CentrePhone,
     Compliance,
-    ConcurrentEditError,
     CountryRules,
     ExportLog,
     Hotline,
@@ -37,6 +37,7 @@ from centres.models import (
     today,
 )
 from centres.text import fold
+from centres.versioning import ConcurrentEditError
 
 admin.site.site_header = gettext_lazy("Crisis Centre Directory — editor area")
 admin.site.site_title = gettext_lazy("Crisis Centre Directory")
@@ -128,6 +129,16 @@ def save_each(modeladmin, request, queryset: QuerySet, values: dict, reason: str
             % {"names": ", ".join(refused)},
             messages.ERROR,
         )
+
+
+def verified_today(message: Callable[[int], str]):
+    """The "mark verified today" action of a model with `last_verified_on`; `message(n)` says what was done."""
+
+    @admin.action(description=gettext_lazy("Mark verified today"), permissions=["change"])
+    def mark_verified_today(modeladmin, request, queryset):
+        save_each(modeladmin, request, queryset, {"last_verified_on": today()}, _("Marked verified"), message)
+
+    return mark_verified_today
 
 
 class FoldedSearchMixin:
@@ -237,7 +248,13 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
     search_help_text = gettext_lazy("Centre, operator, city or region name, in any script and any case.")
     autocomplete_fields = ["operator", "city"]
     readonly_fields = ["eligibility", "id", "slug", "created_at", "updated_at"]
-    actions = ["mark_verified_today", "archive", "unarchive"]
+    actions = [
+        verified_today(
+            lambda n: ngettext("Marked %(count)d centre verified today.", "Marked %(count)d centres verified today.", n)
+        ),
+        "archive",
+        "unarchive",
+    ]
     list_per_page = 50
     history_list_display = ["status", "archived"]
     object_history_template = "admin/centres/centre/object_history.html"
@@ -310,20 +327,6 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
     def licence_status(self, centre: Centre) -> str:
         compliance = getattr(centre, "compliance", None)
         return compliance.get_licence_status_display() if compliance else "—"
-
-    @admin.action(description=gettext_lazy("Mark verified today"), permissions=["change"])
-    def mark_verified_today(self, request, queryset):
-        values = {"last_verified_on": today()}
-        save_each(
-            self,
-            request,
-            queryset,
-            values,
-            _("Marked verified"),
-            lambda n: ngettext(
-                "Marked %(count)d centre verified today.", "Marked %(count)d centres verified today.", n
-            ),
-        )
 
     @admin.action(description=gettext_lazy("Archive (entered in error or a duplicate)"), permissions=["change"])
     def archive(self, request, queryset):
@@ -489,7 +492,13 @@ class HotlineAdmin(VersionedAdmin):
     list_display = ["number", "country", "purpose", "open_24_7", "is_main", "last_verified_on"]
     list_filter = ["country", "purpose", "is_main"]
     search_fields = ["number", "run_by"]
-    actions = ["mark_verified_today"]
+    actions = [
+        verified_today(
+            lambda n: ngettext(
+                "Marked %(count)d hotline verified today.", "Marked %(count)d hotlines verified today.", n
+            )
+        )
+    ]
     fields = [
         "country",
         "number",
@@ -503,20 +512,6 @@ class HotlineAdmin(VersionedAdmin):
         "last_verified_on",
         "seen_version",
     ]
-
-    @admin.action(description=gettext_lazy("Mark verified today"), permissions=["change"])
-    def mark_verified_today(self, request, queryset):
-        values = {"last_verified_on": today()}
-        save_each(
-            self,
-            request,
-            queryset,
-            values,
-            _("Marked verified"),
-            lambda n: ngettext(
-                "Marked %(count)d hotline verified today.", "Marked %(count)d hotlines verified today.", n
-            ),
-        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -12,7 +12,9 @@ def _refresh_statistics(sender, using: str, **kwargs) -> None:
 class CentresConfig(AppConfig):
     name = "centres"
     verbose_name = _("Crisis centres")
-    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from centres import caching
+
         post_migrate.connect(_refresh_statistics, sender=self)
+        caching.watch_edits()

@@ -4,7 +4,7 @@ from django.urls import translate_url
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from centres.advocacy import may_see_advocacy
+from centres.access import may_see_advocacy
 
 
 def language_links(request: HttpRequest) -> dict:

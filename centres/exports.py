@@ -1,389 +1,51 @@
-"""The columns of the centre file (DESIGN.md section 5), one row generator, and its CSV, XLSX and JSON renderers.
+"""Centres as files: one row generator, rendered to CSV, XLSX or JSON (DESIGN.md section 5). Knows no HTTP.
 
-`COLUMNS` is the one list that export and import share: each column knows where its value lives (the centre, its
-operator, its compliance or its phones), how to write it into a cell and how to read a cell back. `centre_rows()`
-turns a queryset into rows of cells, streaming; `iter_csv()` / `write_csv()`, `write_xlsx()` and `iter_json()` render
-those rows. The web views, the admin and the command share them, so an export is exactly what a list shows.
+`centre_rows()` turns a queryset into rows of cells, streaming, with the columns of `columns.py`; `render()` gives
+the file's name, type and content in pieces, to stream from a view (`downloads.py`) or write from a command. The
+list pages, their exports and `export_centres` share the selectors' querysets, so an export is exactly what a
+list shows.
 
-Web exports use `PUBLIC_COLUMNS` or `ADVOCATE_COLUMNS` and `centre_rows(..., web=True)`, which blanks what no web
-export may contain (DESIGN.md sections 5 and 6): a non-public address and its coordinates, and the places free of a
-hidden or city-only shelter. Internal notes are in neither column list.
+With `web=True` a row holds only what an export reachable from the web may (DESIGN.md sections 5 and 6): no
+non-public address or coordinates, no places free of a hidden or city-only shelter; internal notes are in no web
+column set.
 """
 
 import csv
 import datetime
 import json
-import re
 import tempfile
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import IO, Any, TextIO
+from decimal import Decimal
+from typing import IO
 
 from django.db import models
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from centres.eligibility import findings, risk_of
-from centres.models import Centre, CentrePhone, Compliance, CountryRules, ExportLog, Operator, today
-from centres.vocabularies import (
-    AddressVisibility,
-    Audience,
-    Country,
-    DocumentsNeeded,
-    FundingKind,
-    Language,
-    LicenceStatus,
-    OperatorKind,
-    Service,
-    Status,
-    Tenure,
+from centres.columns import (
+    COLUMNS,
+    NEVER_ON_THE_WEB,
+    WHEREABOUTS,
+    Column,
+    Integer,
+    Number,
+    escape_formula,
 )
+from centres.eligibility import findings, risk_of
+from centres.models import Centre, CentrePhone, CountryRules, today
+from centres.vocabularies import AddressVisibility
 
 BOM = "\ufeff"
-# A spreadsheet program reads a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# An escaped cell: one added quote, before any quotes the value itself began with, then a formula character.
-_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
-
-TRUE_WORDS = {"true", "yes", "1", "да", "иә", "ия"}
-FALSE_WORDS = {"false", "no", "0", "нет", "жоқ"}
-PHONE_24_7 = "[24/7]"
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message says why in plain words."""
-
-
-Phone = tuple[str, str, bool]  # label, number, answers 24/7
-
-
-class Kind:
-    """How a value is written into a cell and read back. An empty cell reads as `empty` (unknown)."""
-
-    def format(self, value: Any) -> str:
-        return "" if value is None else str(value)
-
-    def parse(self, text: str) -> Any:
-        return text
-
-
-class Text(Kind):
-    pass
-
-
-class Choice(Kind):
-    def __init__(self, codes: type[models.TextChoices]):
-        self.codes = codes
-
-    def parse(self, text: str) -> str:
-        for code in self.codes.values:
-            if code.casefold() == text.casefold():
-                return code
-        raise CellError(
-            _("'%(value)s' is not one of the allowed codes: %(allowed)s.")
-            % {"value": text, "allowed": ", ".join(self.codes.values)}
-        )
-
-
-class Codes(Kind):
-    """A list of vocabulary codes, ';'-separated, written in vocabulary order."""
-
-    def __init__(self, codes: type[models.TextChoices]):
-        self.codes = codes
-
-    def format(self, value: Any) -> str:
-        return ";".join(value or [])
-
-    def parse(self, text: str) -> list[str]:
-        given = [part.strip().casefold() for part in text.split(";") if part.strip()]
-        unknown = [code for code in given if code not in self.codes.values]
-        if unknown:
-            raise CellError(
-                _("unknown code(s) %(codes)s; allowed, separated by ';': %(allowed)s.")
-                % {"codes": ", ".join(f"'{code}'" for code in unknown), "allowed": ", ".join(self.codes.values)}
-            )
-        return [code for code in self.codes.values if code in given]
-
-
-class Boolean(Kind):
-    def format(self, value: Any) -> str:
-        return "" if value is None else ("true" if value else "false")
-
-    def parse(self, text: str) -> bool:
-        word = text.casefold()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        raise CellError(_("'%(value)s' is not a yes/no value; write true or false.") % {"value": text})
-
-
-class Integer(Kind):
-    def parse(self, text: str) -> int:
-        try:
-            number = int(text)
-        except ValueError:
-            raise CellError(_("'%(value)s' is not a whole number.") % {"value": text}) from None
-        if number < 0:
-            raise CellError(_("'%(value)s' is negative; give 0 or more.") % {"value": text})
-        return number
-
-
-class Number(Kind):
-    def parse(self, text: str) -> Decimal:
-        try:
-            number = Decimal(text.replace(",", "."))
-        except InvalidOperation:
-            raise CellError(_("'%(value)s' is not a number.") % {"value": text}) from None
-        if not number.is_finite():
-            raise CellError(_("'%(value)s' is not a number.") % {"value": text})
-        return number
-
-
-class Date(Kind):
-    def format(self, value: Any) -> str:
-        return "" if value is None else value.isoformat()
-
-    def parse(self, text: str) -> datetime.date:
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            raise CellError(
-                _("'%(value)s' is not a valid date; write it as YYYY-MM-DD, e.g. 2025-01-31.") % {"value": text}
-            ) from None
-
-
-class DateTime(Kind):
-    def format(self, value: Any) -> str:
-        return "" if value is None else timezone.localtime(value).isoformat()
-
-    def parse(self, text: str) -> datetime.datetime:
-        try:
-            value = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            raise CellError(
-                _("'%(value)s' is not a valid date and time; write it as YYYY-MM-DDTHH:MM, e.g. 2025-01-31T09:30.")
-                % {"value": text}
-            ) from None
-        return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
-class Identifier(Kind):
-    def parse(self, text: str) -> uuid.UUID:
-        try:
-            return uuid.UUID(text)
-        except ValueError:
-            raise CellError(_("'%(value)s' is not a valid id (a UUID).") % {"value": text}) from None
-
-
-class CityName(Kind):
-    """A place of the gazetteer, written by its Russian name; the importer resolves the name."""
-
-    def format(self, value: Any) -> str:
-        if value is None:
-            return ""
-        return value.name_ru or value.name_en
-
-
-class RegionCode(Kind):
-    def parse(self, text: str) -> str:
-        return text.upper()
-
-
-class Phones(Kind):
-    """`label: number [24/7]; number`: several phones, each with an optional label and 24/7 mark."""
-
-    def format(self, value: Any) -> str:
-        entries = []
-        for label, number, answers_24_7 in value or []:
-            entry = f"{label}: {number}" if label else number
-            entries.append(f"{entry} {PHONE_24_7}" if answers_24_7 else entry)
-        return "; ".join(entries)
-
-    def parse(self, text: str) -> list[Phone]:
-        phones = []
-        for raw in text.split(";"):
-            entry = raw.strip()
-            if not entry:
-                continue
-            answers_24_7 = entry.endswith(PHONE_24_7)
-            if answers_24_7:
-                entry = entry.removesuffix(PHONE_24_7).strip()
-            label, _colon, number = entry.rpartition(":")
-            label, number = label.strip(), number.strip()
-            if not number:
-                raise CellError(_("'%(value)s' has no phone number.") % {"value": raw.strip()})
-            phones.append((label, number, answers_24_7))
-        return phones
-
-
-def compliance_of(centre: Centre) -> Compliance | None:
-    try:
-        return centre.compliance
-    except Compliance.DoesNotExist:
-        return None
-
-
-def phones_of(centre: Centre) -> list[Phone]:
-    if centre._state.adding:
-        return []
-    return [(phone.label, phone.number, phone.answers_24_7) for phone in centre.phones.all()]
-
-
-# A centre without a compliance record reads as the record's defaults ("unknown"), so that an import of its row
-# does not create one for nothing.
-_DEFAULT_COMPLIANCE = Compliance()
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of the file: `source` says where the value lives (centre, operator, compliance, phones)."""
-
-    name: str
-    kind: Kind
-    source: str = "centre"
-    attr: str = ""
-
-    @property
-    def field(self) -> str:
-        return self.attr or self.name
-
-    @property
-    def model_field(self) -> models.Field | None:
-        model = {"centre": Centre, "operator": Operator, "compliance": Compliance}.get(self.source)
-        return model._meta.get_field(self.field) if model else None
-
-    def read(self, centre: Centre) -> Any:
-        """The column's value for `centre` (a Python value; `cell()` writes it as text)."""
-        if self.source == "phones":
-            return phones_of(centre)
-        if self.source == "operator":
-            owner = centre.operator
-        elif self.source == "compliance":
-            owner = compliance_of(centre) or _DEFAULT_COMPLIANCE
-        else:
-            owner = centre
-        return None if owner is None else getattr(owner, self.field)
-
-    def cell(self, centre: Centre) -> str:
-        return self.kind.format(self.read(centre))
-
-    def format(self, value: Any) -> str:
-        return self.kind.format(value)
-
-    def empty_value(self) -> Any:
-        """What an empty cell means: unknown (None) where the field allows it, else the field's default."""
-        if self.source == "phones":
-            return []
-        if isinstance(self.kind, Identifier):
-            return None
-        field = self.model_field
-        if field is None or field.null:
-            return None
-        if field.has_default():
-            return field.get_default()
-        return ""
-
-    def parse(self, text: str) -> Any:
-        """The value of a cell, already unescaped; raises CellError in plain words."""
-        text = text.strip()
-        if not text:
-            return self.empty_value()
-        return self.kind.parse(text)
-
-
-def _dates(*names: str, source: str = "centre") -> list[Column]:
-    return [Column(name, Date(), source) for name in names]
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("id", Identifier()),
-    Column("name", Text()),
-    Column("operator", Text(), "operator", "name"),
-    Column("operator_kind", Choice(OperatorKind), "operator", "kind"),
-    Column("operator_registration_number", Text(), "operator", "registration_number"),
-    Column("operator_website", Text(), "operator", "website"),
-    Column("country", Choice(Country)),
-    Column("region", RegionCode(), attr="region_id"),
-    Column("city", CityName()),
-    Column("address", Text()),
-    Column("address_visibility", Choice(AddressVisibility)),
-    Column("latitude", Number()),
-    Column("longitude", Number()),
-    Column("phones", Phones(), "phones"),
-    Column("messenger", Text()),
-    Column("email", Text()),
-    Column("website", Text()),
-    Column("hours", Text()),
-    Column("open_24_7", Boolean()),
-    Column("services", Codes(Service)),
-    Column("audiences", Codes(Audience)),
-    Column("languages", Codes(Language)),
-    Column("beds", Integer()),
-    Column("beds_free", Integer()),
-    Column("beds_free_updated_at", DateTime()),
-    Column("accessible", Boolean()),
-    Column("free", Boolean()),
-    Column("accepts_children", Boolean()),
-    Column("boys_max_age", Integer()),
-    Column("accepts_pregnant", Boolean()),
-    Column("documents_needed", Choice(DocumentsNeeded)),
-    Column("accepts_non_citizens", Boolean()),
-    Column("referral_needed", Boolean()),
-    Column("max_stay_days", Integer()),
-    Column("anonymous", Boolean()),
-    Column("status", Choice(Status)),
-    Column("status_since", Date()),
-    Column("closure_reason", Text()),
-    Column("archived", Boolean()),
-    Column("last_verified_on", Date()),
-    Column("source", Text()),
-    Column("public_notes", Text()),
-    Column("internal_notes", Text()),
-    Column("licence_status", Choice(LicenceStatus), "compliance"),
-    Column("licence_number", Text(), "compliance"),
-    Column("licence_authority", Text(), "compliance"),
-    *_dates(
-        "licence_applied_on",
-        "licence_issued_on",
-        "licence_decided_on",
-        "licence_expires_on",
-        source="compliance",
-    ),
-    Column("premises_area_m2", Number(), "compliance"),
-    Column("premises_tenure", Choice(Tenure), "compliance"),
-    Column("lease_ends_on", Date(), "compliance"),
-    Column("funding_kind", Choice(FundingKind), "compliance"),
-    Column("funding_ends_on", Date(), "compliance"),
-)
-COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
-
-# Columns that exports add (DESIGN.md section 4 and 5), computed, never imported.
-COMPUTED_COLUMNS = ("risk", "flags", "gaps", "reasons")
-COMPUTED: tuple[Column, ...] = tuple(Column(name, Text(), "computed") for name in COMPUTED_COLUMNS)
-
-# The column sets of the exports (DESIGN.md section 5), one list each.
-# Editors' backups (the command without --public): every column, then the judgement, which import ignores.
-BACKUP_COLUMNS: tuple[Column, ...] = COLUMNS + COMPUTED
-# Never in any export reachable from the web.
-NEVER_ON_THE_WEB = ("internal_notes",)
-COMPLIANCE_COLUMNS: tuple[Column, ...] = tuple(column for column in COLUMNS if column.source == "compliance")
-PUBLIC_COLUMNS: tuple[Column, ...] = tuple(
-    column for column in COLUMNS if column.source != "compliance" and column.name not in NEVER_ON_THE_WEB
-)
-ADVOCATE_COLUMNS: tuple[Column, ...] = PUBLIC_COLUMNS + COMPLIANCE_COLUMNS + COMPUTED
-# Blank in a web export unless the centre's address is public: where it is, and how many places it has free
-# (a shelter's free places say someone could be sent there tonight).
-WHEREABOUTS = ("address", "latitude", "longitude", "beds_free", "beds_free_updated_at")
-
 CHUNK_SIZE = 1000
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+FORMATS = tuple(CONTENT_TYPES)
 
 
 def for_export(queryset: models.QuerySet[Centre]) -> models.QuerySet[Centre]:
@@ -451,20 +113,30 @@ def judgement_cells(centre: Centre, rules: dict[str, CountryRules], on: datetime
     }
 
 
-def escape_formula(cell: str) -> str:
-    """Quote a cell a spreadsheet would run as a formula (DESIGN.md section 5, formula safety).
-
-    A value that itself starts with quotes before a formula character gets one more quote too, so that the
-    import, which strips exactly one quote, gives it back unchanged.
-    """
-    if cell.startswith(FORMULA_STARTS) or _ESCAPED.match(cell):
-        return "'" + cell
-    return cell
+# -- the three formats -------------------------------------------------------------------------------------------
 
 
-def unescape_formula(cell: str) -> str:
-    """Undo `escape_formula`: strip exactly one leading quote before a formula character."""
-    return cell[1:] if _ESCAPED.match(cell) else cell
+@dataclass
+class Export:
+    """A rendered file: its name, its content type, and its content in pieces (text, or bytes for XLSX), made
+    while they are read."""
+
+    filename: str
+    content_type: str
+    chunks: Iterator[str] | Iterator[bytes]
+
+
+def render(rows: Iterable[dict[str, str]], columns: Sequence[Column], format: str, stem: str) -> Export:
+    """The rows as a file named `<stem>-<date>.<format>`."""
+    if format == "csv":
+        chunks = iter_csv(rows, columns)
+    elif format == "json":
+        chunks = iter_json(rows)
+    elif format == "xlsx":
+        chunks = iter_xlsx(rows, columns, title=stem)
+    else:
+        raise ValueError(f"unknown export format {format!r}")
+    return Export(f"{stem}-{today().isoformat()}.{format}", CONTENT_TYPES[format], chunks)
 
 
 class _Echo:
@@ -475,28 +147,13 @@ class _Echo:
 
 
 def iter_csv(rows: Iterable[dict[str, str]], columns: Sequence[Column | str] = COLUMNS) -> Iterator[str]:
-    """The CSV text in pieces: a BOM (so spreadsheet programs read Cyrillic), the header, then a line per row.
-
-    Suits a StreamingHttpResponse as well as a file.
-    """
+    """The CSV text in pieces: a BOM (so spreadsheet programs read Cyrillic), the header, then a line per row,
+    every cell escaped against formulas."""
     names = [column if isinstance(column, str) else column.name for column in columns]
     writer = csv.writer(_Echo())
     yield BOM + writer.writerow(names)
     for row in rows:
         yield writer.writerow([escape_formula(row.get(name, "")) for name in names])
-
-
-def write_csv(queryset: models.QuerySet[Centre], stream: TextIO, columns: Sequence[Column] = COLUMNS) -> int:
-    """Write every centre of `queryset` to a text stream as CSV; returns the number of rows written."""
-    pieces = iter_csv(centre_rows(queryset, columns), columns)
-    stream.write(next(pieces))  # the header
-    count = 0
-    for count, piece in enumerate(pieces, start=1):  # noqa: B007 - the count is the result
-        stream.write(piece)
-    return count
-
-
-# -- XLSX and JSON ---------------------------------------------------------------------------------------------
 
 
 def write_xlsx(
@@ -527,6 +184,15 @@ def write_xlsx(
     return count
 
 
+def iter_xlsx(rows: Iterable[dict[str, str]], columns: Sequence[Column], title: str) -> Iterator[bytes]:
+    """The workbook in pieces: built in a temporary file when first read (XLSX cannot stream), then sent from it."""
+    with tempfile.TemporaryFile() as spool:
+        write_xlsx(rows, spool, columns, title=title)
+        spool.seek(0)
+        while piece := spool.read(64 * 1024):
+            yield piece
+
+
 def _string_cell(sheet, text: str) -> WriteOnlyCell:
     # Control characters other than tab and line ends cannot be stored in XLSX at all; they are dropped.
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
@@ -550,55 +216,3 @@ def iter_json(rows: Iterable[dict[str, str]]) -> Iterator[str]:
         while piece := spool.read(64 * 1024):
             yield piece
         yield "]}"
-
-
-# -- web exports -------------------------------------------------------------------------------------------------
-
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json",
-}
-# Paging says which part of a list was on the screen; an export holds every page.
-PAGING_PARAMETERS = {"page", "gap_page"}
-
-
-def in_language(language: str, pieces: Iterable[str]) -> Iterator[str]:
-    """Yield `pieces` with `language` active while each is made: a streamed response is written after the view
-    (and its request's language) has returned. Nothing is left activated between pieces."""
-    iterator = iter(pieces)
-    while True:
-        with translation.override(language):
-            piece = next(iterator, None)
-        if piece is None:
-            return
-        yield piece
-
-
-def export_response(rows: Iterable[dict[str, str]], columns: Sequence[Column], format: str, stem: str) -> HttpResponse:
-    """The rows as a download named `<stem>-<date>.<format>`: CSV and JSON stream; XLSX is built in a temporary file
-    and then sent from it."""
-    filename = f"{stem}-{today().isoformat()}.{format}"
-    language = translation.get_language()
-    if format == "xlsx":
-        spool = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
-        write_xlsx(rows, spool, columns, title=stem)
-        spool.seek(0)
-        response: HttpResponse = FileResponse(
-            spool, as_attachment=True, filename=filename, content_type=FORMATS[format]
-        )
-    else:
-        pieces = iter_csv(rows, columns) if format == "csv" else iter_json(rows)
-        response = StreamingHttpResponse(in_language(language, pieces), content_type=FORMATS[format])
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def record_export(user: Any, kind: str, format: str, params: QueryDict) -> None:
-    """Note who exported what with which filters — never the content, and nothing about anonymous visitors."""
-    if not user.is_authenticated:
-        return
-    # Paging says nothing about what was taken, and a browser position is where the person sat, not a filter.
-    filters = {key: values for key, values in params.lists() if key not in PAGING_PARAMETERS | {"lat", "lon"}}
-    ExportLog.objects.create(user=user, kind=kind, format=format, filters=filters)

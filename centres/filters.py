@@ -1,15 +1,130 @@
-"""The public search's filters (DESIGN.md section 5). Place and distance parameters are read by the selector."""
+"""The query strings of the lists, each read once, here (DESIGN.md section 5).
+
+`PublicSearch` reads the public search's every parameter — the text, the filters, a place or a position and its
+radius, the page — and `AtRiskFilter` the at-risk list's. Everything downstream (the selectors, the page cache, the
+redirect that rounds a position, the exports and their log) takes their cleaned result, never the raw query.
+"""
 
 import datetime
+import re
+from decimal import Decimal, InvalidOperation
 
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from centres.models import CountryRules
+from centres import widgets
+from centres.eligibility import FLAGS, GAPS, HIGH, MEDIUM, SEVERITY_RANK, any_q
+from centres.geo import Resolution, resolve_place
+from centres.models import Centre, CountryRules, Place
+from centres.nearest import Origin
+from centres.paging import LAST_PAGE
+from centres.search import text_search
 from centres.vocabularies import Audience, Country, DocumentsNeeded, Language, OperatorKind, Service
+
+# Bounded: a larger id overflows the database's integer and would answer with an error page.
+MAX_PLACE_ID = 2_147_483_647
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")
+_HUGE_PAGE = 10**6
+
+
+# -- parameters that are never an error ------------------------------------------------------------------------
+
+
+class PageField(forms.Field):
+    """`page`: a whole number, or None for anything else, which shows the first page; a number past the last page
+    (or below the first) shows the last one. A hand-made page number never makes the search invalid."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> int | None:
+        text = str(value or "").strip()
+        if not text.isascii() or not re.fullmatch(r"-?[0-9]+", text):
+            return None
+        return int(text) if _WHOLE_NUMBER.fullmatch(text) else _HUGE_PAGE
+
+
+class PlaceIdField(forms.Field):
+    """A gazetteer place chosen from a list of candidates: its id, or None for anything that cannot be one."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> int | None:
+        text = str(value or "").strip()
+        if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit() but not to int()
+            return None
+        number = int(text[:12])
+        return number if 1 <= number <= MAX_PLACE_ID and len(text) <= 12 else None
+
+
+class CoordinateField(forms.Field):
+    """A browser's latitude or longitude, rounded to two decimals (about a kilometre) whatever precision was sent;
+    None when it is not one."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, limit: int, **kwargs):
+        self.limit = limit
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> float | None:
+        try:
+            rounded = round(float(Decimal(str(value or "").strip())), 2)
+        except (InvalidOperation, ValueError, OverflowError):
+            return None
+        return rounded if -self.limit <= rounded <= self.limit else None
+
+
+class PagedForm(forms.Form):
+    """A list's form: the filters (added by the FilterSet), the page, and the query without some of them."""
+
+    bound_field_class = widgets.FieldGroup
+    page = PageField()
+    # Read, never rendered: a new search starts on the first page, and a position goes with the link that set it.
+    unrendered = frozenset({"page"})
+
+    def rendered_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.unrendered]
+
+    @property
+    def query_without_page(self) -> str:
+        return self.query_without("page")
+
+    def query_without(self, *names: str) -> str:
+        """The query string as given, less `names`: for links that change only those."""
+        query = self.data.copy() if isinstance(self.data, QueryDict) else QueryDict(mutable=True)
+        for name in names:
+            query.pop(name, None)
+        return query.urlencode()
+
+    def logged_filters(self) -> dict[str, list[str]]:
+        """The query as an export log keeps it: never a page, a gap page or a browser position (where someone sat,
+        not a filter)."""
+        left_out = {"page", "gap_page", "lat", "lon"}
+        return {key: values for key, values in self.data.lists() if key not in left_out}
+
+
+def plain_page(params: QueryDict) -> int | None:
+    """The page number when `params` hold nothing but a page (1 to the last) of a list before any search, else
+    None: what the page cache may keep."""
+    if not params:
+        return 1
+    if list(params) != ["page"] or len(params.getlist("page")) != 1 or not params["page"].isdigit():
+        return None
+    number = PageField().clean(params["page"])
+    return number if number is not None and 1 <= number <= LAST_PAGE else None
+
+
+# -- which centres: the filters the public search and the at-risk list share ------------------------------------
 
 
 class TickFilter(django_filters.BooleanFilter):
@@ -19,7 +134,7 @@ class TickFilter(django_filters.BooleanFilter):
 
     def __init__(self, *args, lookup: dict | None = None, **kwargs):
         self.lookup = lookup
-        kwargs.setdefault("widget", forms.CheckboxInput)
+        kwargs.setdefault("widget", widgets.Checkbox)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
@@ -28,12 +143,12 @@ class TickFilter(django_filters.BooleanFilter):
         return qs.filter(**(self.lookup or {self.field_name: True}))
 
 
-class AllCodesFilter(django_filters.MultipleChoiceFilter):
+class CodesFilter(django_filters.MultipleChoiceFilter):
     """Repeatable code parameter; with `require_all` every chosen code must be present, else any one."""
 
     def __init__(self, *args, require_all: bool = True, **kwargs):
         self.require_all = require_all
-        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs.setdefault("widget", widgets.CheckboxList)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
@@ -48,47 +163,27 @@ class AllCodesFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(any_of)
 
 
-MAX_PLACE_ID = 2_147_483_647
-
-WIDGET_CLASSES = {
-    "text": "form-control",
-    "search": "form-control",
-    "number": "form-control",
-    "select": "form-select",
-    "checkbox": "form-check-input",
-    "checkboxselectmultiple": "form-check-input",
-}
-
-
 class CentreFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
-        widget=forms.TextInput(
+        widget=widgets.TextInput(
             attrs={"placeholder": _("Centre, organisation, city or region"), "autocomplete": "off", "type": "search"}
         ),
     )
-    near = django_filters.CharFilter(
-        label=_("Near a town or city"),
-        method="ignore",  # resolved against our gazetteer by the selector; never sent anywhere else
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. Shymkent"), "autocomplete": "off"}),
+    country = django_filters.ChoiceFilter(
+        label=_("Country"), choices=Country.choices, empty_label=_("All countries"), widget=widgets.Select
     )
-    radius_km = django_filters.NumberFilter(
-        label=_("Within (km)"),
-        method="ignore",
-        widget=forms.NumberInput(attrs={"min": 1, "max": 2000, "autocomplete": "off"}),
-    )
-    country = django_filters.ChoiceFilter(label=_("Country"), choices=Country.choices, empty_label=_("All countries"))
-    service = AllCodesFilter(label=_("Help offered (all of)"), field_name="services", choices=Service.choices)
-    audience = AllCodesFilter(label=_("For (all of)"), field_name="audiences", choices=Audience.choices)
-    language = AllCodesFilter(
+    service = CodesFilter(label=_("Help offered (all of)"), field_name="services", choices=Service.choices)
+    audience = CodesFilter(label=_("For (all of)"), field_name="audiences", choices=Audience.choices)
+    language = CodesFilter(
         label=_("Languages spoken (any of)"), field_name="languages", choices=Language.choices, require_all=False
     )
     with_children = TickFilter(label=_("Takes mothers with children"), field_name="accepts_children")
     boys_age = django_filters.NumberFilter(
         label=_("Age of the oldest boy"),
         method="filter_boys_age",
-        widget=forms.NumberInput(attrs={"min": 0, "max": 18, "autocomplete": "off"}),
+        widget=widgets.NumberInput(attrs={"min": 0, "max": 18, "autocomplete": "off"}),
     )
     no_documents = TickFilter(
         label=_("No documents needed"), lookup={"documents_needed": DocumentsNeeded.NONE}, field_name="documents_needed"
@@ -99,27 +194,31 @@ class CentreFilter(django_filters.FilterSet):
     free = TickFilter(label=_("Free of charge"), field_name="free")
     accessible = TickFilter(label=_("Wheelchair access"), field_name="accessible")
     operator_kind = django_filters.ChoiceFilter(
-        label=_("Run by"), field_name="operator__kind", choices=OperatorKind.choices, empty_label=_("Anyone")
+        label=_("Run by"),
+        field_name="operator__kind",
+        choices=OperatorKind.choices,
+        empty_label=_("Anyone"),
+        widget=widgets.Select,
     )
     region = django_filters.CharFilter(field_name="region_id", widget=forms.HiddenInput)
-    # Bounded: a larger number overflows the database's integer and would answer with an error page.
     city = django_filters.NumberFilter(
         field_name="city_id", widget=forms.HiddenInput, min_value=1, max_value=MAX_PLACE_ID
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Bootstrap classes on the widgets: the page renders fields with a small template of its own, because
-        # crispy-forms took about 25 ms of a 30 ms page for these eighteen fields (measured, 2026-11).
-        for bound in self.form:
-            css = WIDGET_CLASSES.get(bound.widget_type)
-            if css:
-                bound.field.widget.attrs["class"] = css
-            if bound.errors:
-                bound.field.widget.attrs["aria-invalid"] = "true"
+    class Meta:
+        form = PagedForm
+
+    def filter_queryset(self, queryset: QuerySet, *, leave_out: frozenset[str] = frozenset()) -> QuerySet:
+        """Every filter but those in `leave_out`, with its cleaned value; the form's other fields (page, place)
+        choose an order or a page, not centres."""
+        cleaned = self.form.cleaned_data
+        for name, filter_ in self.filters.items():
+            if name not in leave_out:
+                queryset = filter_.filter(queryset, cleaned.get(name))
+        return queryset
 
     def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.search(value)
+        return text_search(qs, value)
 
     def filter_boys_age(self, qs: QuerySet, name: str, value) -> QuerySet:
         # No recorded limit means none is known: such centres stay in, and the page says to call and check.
@@ -127,7 +226,7 @@ class CentreFilter(django_filters.FilterSet):
 
     def filter_beds_free(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
         """Places free reported within each country's allowed age; older figures do not count."""
-        if not value:
+        if not value:  # unticked (False is no empty value to django-filter)
             return qs
         rules = CountryRules.for_countries()
         now = timezone.now()
@@ -137,5 +236,183 @@ class CentreFilter(django_filters.FilterSet):
             fresh |= Q(country=country, beds_free_updated_at__gte=oldest)
         return qs.filter(fresh, beds_free__gt=0)
 
-    def ignore(self, qs: QuerySet, name: str, value) -> QuerySet:
-        return qs
+
+# -- the public search: which centres, and nearest to where ------------------------------------------------------
+
+
+class SearchForm(PagedForm):
+    """The public search's own fields: where distances are measured from, how far, and which page."""
+
+    near = forms.CharField(
+        label=_("Near a town or city"),
+        required=False,
+        widget=widgets.TextInput(attrs={"placeholder": _("e.g. Shymkent"), "autocomplete": "off"}),
+    )
+    radius_km = forms.DecimalField(
+        label=_("Within (km)"),
+        required=False,
+        widget=widgets.NumberInput(attrs={"min": 1, "max": 2000, "autocomplete": "off"}),
+    )
+    near_place = PlaceIdField()
+    lat = CoordinateField(90)
+    lon = CoordinateField(180)
+
+    unrendered = frozenset({"page", "near_place", "lat", "lon"})
+    # Shown first; the other filters fold away on a small screen until asked for.
+    main = ("q", "near", "radius_km")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        cleaned["origin"], cleaned["resolution"] = (None, None) if self.errors else self._origin(cleaned)
+        return cleaned
+
+    def _origin(self, cleaned: dict) -> tuple[Origin | None, Resolution | None]:
+        """A browser's position first, then a place chosen from a list, then a place name resolved by our own
+        gazetteer (never sent anywhere else); a name that needs asking gives its resolution and no origin."""
+        if cleaned.get("lat") is not None and cleaned.get("lon") is not None:
+            return Origin(cleaned["lat"], cleaned["lon"]), None
+        if cleaned.get("near_place"):
+            place = Place.objects.filter(pk=cleaned["near_place"]).first()
+            if place is not None:
+                return Origin.of_place(place), None
+        if not cleaned.get("near"):
+            return None, None
+        resolution = resolve_place(cleaned["near"], country=cleaned.get("country") or None)
+        return (Origin.of_place(resolution.place) if resolution.place else None), resolution
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.main]
+
+    def more_fields(self) -> list[forms.BoundField]:
+        return [field for field in self.rendered_fields() if field.name not in self.main]
+
+    @property
+    def more_active(self) -> bool:
+        """Whether a folded-away filter is set: then the page shows them unfolded."""
+        return any(field.value() not in (None, "", [], False) for field in self.more_fields() if not field.is_hidden)
+
+    def rounded_query(self) -> QueryDict | None:
+        """The same query with the position as it is kept (two decimals), or None when it already is (or none was
+        given): a more precise one is redirected before it reaches the address bar, the history or any link."""
+        lat, lon = self.cleaned_data.get("lat"), self.cleaned_data.get("lon")
+        if lat is None or lon is None:
+            return None
+        kept = f"{lat:.2f}", f"{lon:.2f}"
+        if (self.data.get("lat"), self.data.get("lon")) == kept:
+            return None
+        query = self.data.copy()
+        query["lat"], query["lon"] = kept
+        return query
+
+
+class PublicSearch(CentreFilter):
+    """The public search's query string, read once: `is_valid()`, then `qs` and the cleaned origin and page."""
+
+    class Meta:
+        form = SearchForm
+
+    @property
+    def cleaned(self) -> dict:
+        return self.form.cleaned_data
+
+    @property
+    def origin(self) -> Origin | None:
+        return self.cleaned.get("origin")
+
+    @property
+    def resolution(self) -> Resolution | None:
+        return self.cleaned.get("resolution")
+
+    @property
+    def chosen_country(self) -> str | None:
+        """The country searched in, when a valid one was chosen: the hotline bar shows its numbers."""
+        return self.cleaned.get("country") or None
+
+
+def public_search(params: QueryDict) -> PublicSearch:
+    search = PublicSearch(params, queryset=Centre.objects.public().for_cards())
+    search.is_valid()
+    return search
+
+
+# -- the at-risk list: the same filters, and severity, flags and gaps -------------------------------------------
+
+
+class AtRiskForm(PagedForm):
+    """The at-risk list's form: each of its two lists has its own page."""
+
+    gap_page = PageField()
+
+    unrendered = frozenset({"page", "gap_page"})
+
+    @property
+    def query_without_gap_page(self) -> str:
+        return self.query_without("gap_page")
+
+    @property
+    def query_without_pages(self) -> str:
+        return self.query_without("page", "gap_page")
+
+
+class AtRiskFilter(CentreFilter):
+    """The at-risk list's query string. Two lists answer it: the centres at risk, narrowed by `severity` and
+    `flag`, and the centres with data gaps, narrowed by `gap`; the shared filters narrow both."""
+
+    severity = django_filters.ChoiceFilter(
+        label=_("Risk"),
+        choices=[(HIGH, _("High")), (MEDIUM, _("Medium"))],
+        method="filter_severity",
+        empty_label=_("Any"),
+        widget=widgets.Select,
+    )
+    flag = django_filters.MultipleChoiceFilter(
+        label=_("Risk flags (any of)"),
+        choices=[(rule.code, rule.label) for rule in FLAGS],
+        method="filter_flags",
+        widget=widgets.CheckboxList,
+    )
+    gap = django_filters.MultipleChoiceFilter(
+        label=_("Data gaps (any of)"),
+        choices=[(rule.code, rule.label) for rule in GAPS],
+        method="filter_gaps",
+        widget=widgets.CheckboxList,
+    )
+
+    RISKS_ONLY = frozenset({"severity", "flag"})
+    GAPS_ONLY = frozenset({"gap"})
+
+    class Meta:
+        form = AtRiskForm
+
+    def __init__(self, data: QueryDict, *, rules: dict[str, CountryRules], on: datetime.date):
+        self.rules, self.on = rules, on
+        super().__init__(data, queryset=Centre.objects.judged())
+        self.is_valid()
+
+    @property
+    def cleaned(self) -> dict:
+        return self.form.cleaned_data
+
+    def risks(self) -> QuerySet:
+        """Every matching centre at risk, high first, then medium, each by name."""
+        at_risk = self.queryset.at_risk(self.rules, self.on)
+        return self.filter_queryset(at_risk, leave_out=self.GAPS_ONLY).order_by("-risk_rank", "name", "pk")
+
+    def gaps(self) -> QuerySet:
+        """Every matching centre with a data gap, by name."""
+        gapped = self.queryset.filter(any_q(GAPS, self.rules, self.on))
+        return self.filter_queryset(gapped, leave_out=self.RISKS_ONLY).order_by("name", "pk")
+
+    def risk_ranks(self) -> tuple[int, ...]:
+        """The tiers the at-risk list is read in: high then medium, or the one severity chosen."""
+        severity = self.cleaned.get("severity")
+        return (SEVERITY_RANK[severity],) if severity else (SEVERITY_RANK[HIGH], SEVERITY_RANK[MEDIUM])
+
+    def filter_severity(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(risk_rank=SEVERITY_RANK[value])
+
+    def filter_flags(self, qs: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return qs.filter(any_q([rule for rule in FLAGS if rule.code in value], self.rules, self.on))
+
+    def filter_gaps(self, qs: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return qs.filter(any_q([rule for rule in GAPS if rule.code in value], self.rules, self.on))

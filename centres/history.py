@@ -6,19 +6,13 @@ same lost-update check as any other edit.
 """
 
 import datetime
-import uuid
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from centres.eligibility import LOST_STATUSES
-from centres.models import Centre, CentrePhone, Compliance, today
-from centres.vocabularies import Country, FundingKind, LicenceStatus, Status
+from centres.models import Centre, CentrePhone, Compliance
 
 # Fields that identify the record or are bookkeeping: a restore keeps today's values.
 KEPT_FIELDS = {
@@ -119,123 +113,3 @@ def _restore_phones(centre: Centre, old_phones: list[CentrePhone], reason: str) 
         phone = CentrePhone(pk=old.pk, centre=centre, **values)
         phone._change_reason = reason
         phone.save()
-
-
-# -- what changed since 2025 ---------------------------------------------------------------------------------------
-
-CHANGES_SINCE = datetime.date(2025, 1, 1)
-CHANGE_KINDS = {
-    "suspended": gettext_lazy("Suspended"),
-    "closed": gettext_lazy("Closed"),
-    "licence_lost": gettext_lazy("Licence lost or refused"),
-    "funding_ended": gettext_lazy("Funding ended"),
-}
-
-
-@dataclass(frozen=True)
-class Change:
-    """One line of "what changed": on `day`, `centre_name` was suspended, closed, lost its licence or its funding."""
-
-    day: datetime.date
-    centre_id: uuid.UUID
-    centre_name: str
-    country: str
-    kind: str  # a key of CHANGE_KINDS
-    detail: str
-
-    @property
-    def kind_label(self) -> str:
-        return str(CHANGE_KINDS[self.kind])
-
-    @property
-    def country_label(self) -> str:
-        return str(Country(self.country).label) if self.country in Country.values else self.country
-
-
-def changes_since(since: datetime.date = CHANGES_SINCE, on: datetime.date | None = None) -> list[Change]:
-    """Centres suspended or closed, whose licence was lost or refused, or whose funding ended, from `since` to `on`.
-
-    Drawn from history: a record "became" suspended (say) when its previous record of the same object was not. The
-    first record of an object is not a change (entering a centre that is already closed records what was known,
-    not what happened), and neither is a deletion. Closed and archived centres are included: this is history.
-    Three queries whatever the number of centres: the history of the few objects that changed, walked in Python.
-    Newest first.
-    """
-    on = on or today()
-    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min))
-    changes = [*_status_changes(start, end), *_compliance_changes(start, end), *_funding_ends(since, on)]
-    return sorted(changes, key=lambda change: (change.day, change.centre_name, change.kind), reverse=True)
-
-
-def _became(rows: Iterable[dict], field: str, values: Iterable[str], start, end) -> Iterator[tuple[dict, dict]]:
-    """(previous, record) pairs where `field` took one of `values` between `start` and `end`; rows come ordered by
-    object id, then by history date."""
-    values = set(values)
-    previous: dict = {}
-    for row in rows:
-        before = previous.get(row["id"])
-        previous[row["id"]] = row
-        if before is None or row["history_type"] == "-" or not start <= row["history_date"] < end:
-            continue
-        if row[field] in values and row[field] != before[field]:
-            yield before, row
-
-
-def _history_of_changed(model, start, end, changed: Q, fields: list[str]) -> Iterable[dict]:
-    """Every history record, oldest first, of the objects of `model` that have a `changed` record in the period."""
-    candidates = model.history.filter(changed, history_date__gte=start, history_date__lt=end).values("id")
-    return (
-        model.history.filter(id__in=candidates)
-        .order_by("id", "history_date", "history_id")
-        .values("id", "history_date", "history_type", *fields)
-    )
-
-
-def _status_changes(start, end) -> Iterator[Change]:
-    stopped = (Status.TEMPORARILY_CLOSED, Status.CLOSED)
-    rows = _history_of_changed(
-        Centre, start, end, Q(status__in=stopped), ["status", "closure_reason", "name", "country"]
-    )
-    for _before, row in _became(rows, "status", stopped, start, end):
-        kind = "closed" if row["status"] == Status.CLOSED else "suspended"
-        reason = row["closure_reason"].strip() or _("No reason recorded.")
-        yield Change(timezone.localdate(row["history_date"]), row["id"], row["name"], row["country"], kind, reason)
-
-
-def _compliance_changes(start, end) -> Iterator[Change]:
-    rows = list(
-        _history_of_changed(
-            Compliance,
-            start,
-            end,
-            Q(licence_status__in=LOST_STATUSES) | Q(funding_kind=FundingKind.NONE),
-            ["licence_status", "funding_kind", "centre_id", "centre__name", "centre__country"],
-        )
-    )
-    for before, row in _became(rows, "licence_status", LOST_STATUSES, start, end):
-        detail = _("Licence status: %(status)s (was: %(before)s).") % {
-            "status": LicenceStatus(row["licence_status"]).label,
-            "before": LicenceStatus(before["licence_status"]).label,
-        }
-        yield _compliance_change(row, "licence_lost", detail)
-    for before, row in _became(rows, "funding_kind", [FundingKind.NONE], start, end):
-        before_kind = FundingKind(before["funding_kind"]).label
-        detail = _("Funding recorded as none (was: %(before)s).") % {"before": before_kind}
-        yield _compliance_change(row, "funding_ended", detail)
-
-
-def _compliance_change(row: dict, kind: str, detail: str) -> Change:
-    day = timezone.localdate(row["history_date"])
-    return Change(day, row["centre_id"], row["centre__name"], row["centre__country"], kind, detail)
-
-
-def _funding_ends(since: datetime.date, on: datetime.date) -> Iterator[Change]:
-    """Funding whose recorded end date has passed since `since` (a date passing leaves no history record)."""
-    ended = Compliance.objects.filter(funding_ends_on__gte=since, funding_ends_on__lt=on).values(
-        "centre_id", "centre__name", "centre__country", "funding_ends_on"
-    )
-    for row in ended:
-        day = row["funding_ends_on"]
-        detail = _("Funding ended on %(date)s.") % {"date": day.isoformat()}
-        yield Change(day, row["centre_id"], row["centre__name"], row["centre__country"], "funding_ended", detail)

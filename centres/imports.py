@@ -26,9 +26,18 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from centres import planner
-from centres.exports import COLUMNS, COLUMNS_BY_NAME, COMPUTED_COLUMNS, CellError, Column, unescape_formula
-from centres.models import Centre, CentrePhone, Compliance, ConcurrentEditError, Operator, Place, Region
+from centres.columns import (
+    COLUMNS,
+    COLUMNS_BY_NAME,
+    COMPUTED_COLUMNS,
+    CellError,
+    Column,
+    compliance_of,
+    unescape_formula,
+)
+from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
 from centres.text import match_key
+from centres.versioning import ConcurrentEditError
 
 # History keeps at most this many characters of a change reason (simple-history's default field).
 REASON_LENGTH = 100
@@ -256,20 +265,6 @@ def _conflict_message(item: PlannedOperator | PlannedCentre | None, error: Concu
     ) % {"row": row, "kind": kind, "name": instance, "id": instance.pk}
 
 
-def import_file(
-    source: bytes | str | Path | IO[bytes] | IO[str],
-    *,
-    filename: str = "",
-    user: Any = None,
-    dry_run: bool = False,
-) -> ImportPlan:
-    """Validate, then write unless `dry_run` or there are errors. The admin and the command share this."""
-    plan = validate(source, filename=filename)
-    if not plan.errors and not dry_run:
-        write(plan, user=user)
-    return plan
-
-
 def _read_header(header: list[str], errors: list[RowError]) -> list[Column | None]:
     columns: list[Column | None] = []
     seen = set()
@@ -438,7 +433,7 @@ class _Planner:
         if not given:
             return
         centre = item.centre
-        compliance = None if item.created else _compliance_of(centre)
+        compliance = None if item.created else compliance_of(centre)
         is_new = compliance is None
         if compliance is None:
             compliance = Compliance()
@@ -665,13 +660,6 @@ class _Planner:
             )
             return None
         return found[0] if found else None
-
-
-def _compliance_of(centre: Centre) -> Compliance | None:
-    try:
-        return centre.compliance
-    except Compliance.DoesNotExist:
-        return None
 
 
 def _centre_column(field_name: str) -> str:

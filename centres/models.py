@@ -11,15 +11,14 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from centres.counting import capped_counts
-from centres.text import MAX_WORD_LENGTH, fold, latin_slug, word_text, words
+from centres import derived
+from centres.text import MAX_WORD_LENGTH, fold, latin_slug
+from centres.versioning import Versioned
 from centres.vocabularies import (
     AddressVisibility,
     Audience,
@@ -40,44 +39,9 @@ from centres.vocabularies import (
 RULES_CACHE_KEY = "centres:country-rules:v1"
 HOTLINES_CACHE_KEY = "centres:hotlines:v1"
 CACHE_SECONDS = 60
-MAX_SEARCH_WORDS = 10
-SEARCH_ID_LIMIT = 5000  # a text search reads its rarest word's centres if they are at most this many
 
 # Derived or bookkeeping columns that history need not keep: they are recomputed on every save.
 UNTRACKED = ["search_text", "version", "updated_at", "public_latitude", "public_longitude"]
-
-
-class ConcurrentEditError(Exception):
-    """Raised when a record changed in the database after the writer read it: its write would lose an edit."""
-
-    def __init__(self, instance: models.Model):
-        self.instance = instance
-        super().__init__(f"{instance._meta.verbose_name} {instance.pk} was changed meanwhile")
-
-
-class Versioned(models.Model):
-    """Optimistic locking: a save succeeds only if the row still has the version the writer read.
-
-    `select_for_update()` does nothing on SQLite, so the check is a conditional UPDATE that claims the next version
-    in the same transaction as the write. Every writer (admin form, inline, action, import, restore) goes through
-    `save()`, so every one of them is covered.
-    """
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        if self._state.adding:
-            super().save(*args, **kwargs)
-            return
-        with transaction.atomic(using=kwargs.get("using")):
-            claimed = type(self)._base_manager.filter(pk=self.pk, version=self.version).update(version=F("version") + 1)
-            if not claimed:
-                raise ConcurrentEditError(self)
-            self.version += 1
-            super().save(*args, **kwargs)
 
 
 class CodeListField(models.CharField):
@@ -243,12 +207,13 @@ class Operator(Versioned):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.search_text = fold(self.name)
-        self.search_words = word_text(self.name)
+        adding = self._state.adding
+        for field, value in derived.name_columns(self.name).items():
+            setattr(self, field, value)
         super().save(*args, **kwargs)
-        # Centres' search text includes the operator's name: a derived column, so no history entry is wanted.
-        for centre in self.centres.select_related("city__region", "region"):
-            Centre.objects.filter(pk=centre.pk).update(search_text=centre.build_search_text())
+        if not adding:
+            # Its centres' search text holds the operator's name: derived, so no history entry is wanted.
+            derived.reindex_centres(self.centres.all(), index_words=False)
 
 
 phone_number_validator = RegexValidator(
@@ -257,78 +222,30 @@ phone_number_validator = RegexValidator(
 )
 
 
-def _named(word: str) -> tuple[models.QuerySet, models.QuerySet, models.QuerySet]:
-    """The operators, places and regions with a name in which a word begins with `word`."""
-    in_names = f" {word}"
-    return (
-        Operator.objects.filter(search_words__contains=in_names).values("pk"),
-        Place.objects.filter(search_words__contains=in_names).values("pk"),
-        Region.objects.filter(search_words__contains=in_names).values("pk"),
-    )
-
-
-def _centres_matching(word: str) -> models.QuerySet:
-    """Ids of the centres matching `word`, each part read through an index (a centre may come more than once)."""
-    operators, places, regions = _named(word)
-    return (
-        CentreWord.objects.filter(word__startswith=word)
-        .values_list("centre_id", flat=True)
-        .union(
-            Centre.objects.filter(operator__in=operators).order_by().values_list("pk", flat=True),
-            Centre.objects.filter(city__in=places).order_by().values_list("pk", flat=True),
-            # Not again those already found by their city (a city region such as Almaty's bears the city's name).
-            Centre.objects.filter(region__in=regions).exclude(city__in=places).order_by().values_list("pk", flat=True),
-            all=True,
-        )
-    )
-
-
-def _matches(word: str) -> Q:
-    """The same condition as `_centres_matching`, for one centre at a time."""
-    operators, places, regions = _named(word)
-    return (
-        Q(Exists(CentreWord.objects.filter(centre=OuterRef("pk"), word__startswith=word)))
-        | Q(operator__in=operators)
-        | Q(city__in=places)
-        | Q(region__in=regions)
-    )
-
-
 class CentreQuerySet(models.QuerySet):
-    def search(self, query: str) -> "CentreQuerySet":
-        """Every word of `query` must begin a word of the centre's, its operator's, city's or region's names.
-
-        Never a scan of every centre for a rare word. The centres matching each word are counted (up to a limit,
-        all in one query) from the word index (`CentreWord`) and from the few operators, places and regions whose
-        names match. When the rarest word matches few, the list is read from its centres, the other words checked
-        on each. When every word matches many, all are checked centre by centre in the list's own order, which
-        soon fills a page among so many matches."""
-        found = words(query)[:MAX_SEARCH_WORDS]
-        if not found:
-            return self.none() if query.strip() else self  # "%" or "№" alone: nothing has that name
-        matching = [_centres_matching(word) for word in found]
-        counts = capped_counts(matching, SEARCH_ID_LIMIT + 1)
-        order = sorted(range(len(found)), key=counts.__getitem__)
-        ids, read = None, []
-        if counts[order[0]] <= SEARCH_ID_LIMIT:
-            ids, read = matching[order[0]], order[:1]
-        elif len(order) > 1:
-            # Every word is common, yet together they may be rare ("ана үміт"): their centres in common, counted.
-            both = matching[order[0]].intersection(matching[order[1]])
-            if both[: SEARCH_ID_LIMIT + 1].count() <= SEARCH_ID_LIMIT:
-                ids, read = both, order[:2]
-        queryset = self if ids is None else self.filter(pk__in=ids)
-        for n, word in enumerate(found):
-            if n not in read:
-                queryset = queryset.filter(_matches(word))
-        return queryset
-
-    def not_archived(self) -> "CentreQuerySet":
-        return self.filter(archived=False)
-
     def public(self) -> "CentreQuerySet":
         """What the public may see: active and temporarily closed centres, never closed or archived ones."""
         return self.filter(archived=False, status__in=[Status.ACTIVE, Status.TEMPORARILY_CLOSED])
+
+    def for_cards(self) -> "CentreQuerySet":
+        """With everything a public card or page shows: operator, town, region and phones in their order."""
+        return self.select_related("operator", "city__region", "region").prefetch_related(
+            models.Prefetch("phones", queryset=CentrePhone.objects.order_by("position", "pk"))
+        )
+
+    def judged(self) -> "CentreQuerySet":
+        """Centres that eligibility judges (neither closed nor archived), with what their judgement reads."""
+        return (
+            self.exclude(status=Status.CLOSED)
+            .filter(archived=False)
+            .select_related("operator", "city__region", "region", "compliance")
+        )
+
+    def at_risk(self, rules: dict[str, "CountryRules"], on: datetime.date) -> "CentreQuerySet":
+        """Centres with at least one risk flag on `on`, each annotated with `risk_rank` (2 high, 1 medium)."""
+        from centres.eligibility import at_risk  # eligibility reads these models: imported when first asked
+
+        return at_risk(self, rules, on)
 
 
 class Centre(Versioned):
@@ -478,10 +395,22 @@ class Centre(Versioned):
             previous_city_id = type(self)._base_manager.filter(pk=self.pk).values_list("city_id", flat=True).first()
         previous_city = Place.objects.filter(pk=previous_city_id).first() if previous_city_id != self.city_id else None
         self.fill_from_city(previous_city)
-        self.search_text = self.build_search_text()
-        self.public_latitude, self.public_longitude = self.public_point()
+        city = self.city if self.city_id else None
+        region = self.region if self.region_id else None
+        self.search_text = derived.centre_search_text(
+            self.name,
+            self.operator.name if self.operator_id else None,
+            city.search_names if city else None,
+            region.search_names if region else None,
+        )
+        self.public_latitude, self.public_longitude = derived.public_point(
+            self.address_visibility,
+            self.latitude,
+            self.longitude,
+            (city.latitude, city.longitude) if city else (None, None),
+        )
         super().save(*args, **kwargs)
-        CentreWord.index(self)
+        derived.sync_words(self)
 
     def clean(self) -> None:
         errors = {}
@@ -520,57 +449,19 @@ class Centre(Versioned):
             slug = f"{base}-{n}"
         return slug
 
-    def build_search_text(self) -> str:
-        """The folded names a search matches: centre, operator, and every name of its city and region."""
-        parts = [fold(self.name)]
-        if self.operator_id:
-            parts.append(fold(self.operator.name))
-        if self.city_id:
-            parts.append(self.city.search_names)
-        region = self.region if self.region_id else None
-        if region is not None:
-            parts.append(region.search_names)
-        return " ".join(part for part in parts if part)
-
-    @property
-    def address_is_public(self) -> bool:
-        return self.address_visibility == AddressVisibility.PUBLIC
-
-    def public_point(self) -> tuple[Decimal | None, Decimal | None]:
-        """The point the public may see: the centre's own only when its address is public, else its city's."""
-        if self.address_is_public and self.latitude is not None and self.longitude is not None:
-            return self.latitude, self.longitude
-        if self.city_id:
-            return self.city.latitude, self.city.longitude
-        return None, None
-
 
 class CentreWord(models.Model):
     """One word of a centre's name, folded (`text.words`): the index a text search reads instead of every centre.
 
-    Kept in step by `Centre.save`. Searched by prefix (`word__startswith`, SQL `LIKE 'w%'`), which an ordinary index
-    does not serve on either database: migration 0009 adds one that does (NOCASE on SQLite, text_pattern_ops on
-    PostgreSQL)."""
+    Kept in step by `Centre.save` and `derived.reindex_centres`. Searched by prefix (`word__startswith`, SQL
+    `LIKE 'w%'`), which an ordinary index does not serve on either database: migration 0009 adds one that does
+    (NOCASE on SQLite, text_pattern_ops on PostgreSQL). Read by `search.py`."""
 
     centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
     word = models.CharField(max_length=MAX_WORD_LENGTH)
 
     def __str__(self) -> str:
         return self.word
-
-    @classmethod
-    def index(cls, centre: Centre) -> None:
-        """Make the centre's rows match its name: add the new words, remove the gone ones."""
-        wanted = set(words(centre.name))
-        present = set(cls.objects.filter(centre=centre).values_list("word", flat=True))
-        if present - wanted:
-            cls.objects.filter(centre=centre, word__in=present - wanted).delete()
-        cls.objects.bulk_create([cls(centre=centre, word=word) for word in wanted - present])
-
-    @classmethod
-    def rows_for(cls, centre: Centre) -> list["CentreWord"]:
-        """Rows for a centre created in bulk (`bulk_create` does not call `save`)."""
-        return [cls(centre=centre, word=word) for word in words(centre.name)]
 
 
 class CentrePhone(models.Model):
@@ -738,25 +629,6 @@ class Hotline(Versioned):
 
     def is_stale(self, rules: "CountryRules", on: datetime.date) -> bool:
         return is_stale(self.last_verified_on, rules.verification_max_age_days, on)
-
-
-DATA_VERSION_KEY = "centres:data-version:v1"
-
-
-def data_version() -> str:
-    """A token that changes whenever a centre, its phones or compliance, an operator, a country's rules or a hotline
-    is saved or deleted: part of the key of anything cached from them (the dashboard, anonymous pages)."""
-    return cache.get_or_set(DATA_VERSION_KEY, lambda: uuid.uuid4().hex, None)
-
-
-def _new_data_version(sender, **kwargs) -> None:
-    # A fresh random token, not a counter: a cache that lost the key can never bring an old version back.
-    transaction.on_commit(lambda: cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, None))
-
-
-for _model in (Centre, CentrePhone, Compliance, Operator, CountryRules, Hotline):
-    post_save.connect(_new_data_version, sender=_model, dispatch_uid=f"data-version-save-{_model.__name__}")
-    post_delete.connect(_new_data_version, sender=_model, dispatch_uid=f"data-version-delete-{_model.__name__}")
 
 
 def is_stale(verified_on: datetime.date | None, max_age_days: int, on: datetime.date) -> bool:

@@ -1,239 +1,78 @@
-"""The read entry points shared by the public pages (and, later, their exports): one query for what a user sees."""
+"""The read entry points that the views, exports and commands share: what a list or a page shows, in one query
+each (DESIGN.md sections 5 and 8). Each takes cleaned input (`filters.PublicSearch`, `filters.AtRiskFilter`) as
+keyword-only arguments, so that a list and its export run the very same query.
+"""
 
-import math
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+import datetime
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
-from django.db import connections
-from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Subquery, Value
-from django.http import Http404, QueryDict
-from django.utils.functional import cached_property
+from django.core.paginator import Page
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from centres.counting import capped_count_sql
-from centres.filters import CentreFilter
-from centres.geo import Resolution, resolve_place
-from centres.models import Centre, CentrePhone, Place
+from centres.eligibility import LOST_STATUSES
+from centres.filters import AtRiskFilter, PublicSearch
+from centres.geo import Resolution
+from centres.models import Centre, Compliance, today
+from centres.nearest import Nearest, Origin, nearest_first
+from centres.paging import LAST_PAGE, PAGE_SIZE, ByName, Tiers, page_of
+from centres.vocabularies import Country, FundingKind, LicenceStatus, Status
 
-PAGE_SIZE = 20
-COUNT_CAP = 1000
-LAST_PAGE = COUNT_CAP // PAGE_SIZE + 1  # a larger page number shows this one
-KM_PER_DEGREE = 111.2
-MAX_RADIUS_KM = 2000
-
-
-class CappedPaginator(Paginator):
-    """Counts at most COUNT_CAP matches: an exact count of a large directory costs a scan of every row on every
-    page, and nobody pages through more than a thousand centres (the page says "more than 1,000")."""
-
-    @cached_property
-    def count(self) -> int:
-        if isinstance(self.object_list, Tiers | Nearest | ByName):
-            return self.object_list.capped_count(COUNT_CAP)
-        return self.object_list.order_by()[: COUNT_CAP + 1].count()
-
-    @property
-    def count_is_capped(self) -> bool:
-        return self.count > COUNT_CAP
+# -- the public directory --------------------------------------------------------------------------------------
 
 
-class Tiers:
-    """Several ordered querysets read as one list: every row of the first, then of the second, and so on.
-
-    Lets a list ordered by a computed tier (risk high, then medium) use each tier's index order instead of
-    sorting the whole table. Only what a paginator needs: a capped count and slices."""
-
-    ordered = True
-
-    def __init__(self, *querysets):
-        self.querysets = querysets
-        self._counts: list[int] | None = None
-
-    def capped_count(self, cap: int) -> int:
-        if self._counts is None:
-            self._counts = []
-            for queryset in self.querysets:
-                room = cap + 1 - sum(self._counts)
-                self._counts.append(queryset.order_by()[:room].count() if room > 0 else 0)
-        return sum(self._counts)
-
-    def __len__(self) -> int:
-        return self.capped_count(COUNT_CAP)
-
-    def __getitem__(self, window: slice) -> list:
-        start, stop = window.start or 0, window.stop
-        self.capped_count(COUNT_CAP)
-        rows: list = []
-        for queryset, count in zip(self.querysets, self._counts or [], strict=True):
-            if stop <= 0:
-                break
-            if start < count:
-                rows.extend(queryset[start : min(stop, count)])
-            start, stop = max(0, start - count), stop - count
-        return rows
-
-
-class ByName:
-    """Public centres ordered by name, a page read in two steps: the database sorts the matching ids by name from
-    an index alone (`id, archived, status, name`), then reads whole, with operator, town and phones, only the
-    page's twenty. Sorting whole rows with their joins cost a third more for a search matching thousands."""
-
-    ordered = True
-
-    def __init__(self, queryset: QuerySet):
-        self.queryset = queryset.order_by("name", "pk")
-
-    def capped_count(self, cap: int) -> int:
-        return self.queryset.order_by()[: cap + 1].count()
-
-    def __len__(self) -> int:
-        return self.capped_count(COUNT_CAP)
-
-    def __getitem__(self, window: slice) -> list:
-        ids = self.queryset.values("pk")[window]
-        return list(public_centres().filter(pk__in=Subquery(ids)).order_by("name", "pk"))
-
-
-@dataclass
-class Origin:
-    """Where distances are measured from: a gazetteer place, or a point the browser gave (rounded)."""
-
-    latitude: float
-    longitude: float
-    place: Place | None = None
-
-    @property
-    def lon_scale(self) -> float:
-        """How much shorter a degree of longitude is than one of latitude, here."""
-        return max(math.cos(math.radians(self.latitude)), 0.01)
-
-    def box(self, radius_km: float) -> Q:
-        """Centres whose public point lies in the square of half-side `radius_km` around here (an indexed range)."""
-        span_lat = radius_km / KM_PER_DEGREE
-        span_lon = span_lat / self.lon_scale
-        return Q(
-            public_latitude__range=(self.latitude - span_lat, self.latitude + span_lat),
-            public_longitude__range=(self.longitude - span_lon, self.longitude + span_lon),
-        )
-
-
-class Nearest:
-    """A list ordered nearest first, read from the smallest square around the origin that holds the page.
-
-    Ordering every matching centre by distance sorts the whole directory. Instead one query counts the matches (up
-    to the cap, like any list) and finds the smallest of a few squares around the origin holding the rows up to the
-    page's end (`wanted`); the page is then sorted from that square widened by √2. That is exact: the first k
-    centres lie in the square of half-side r, so within r·√2 of the origin, so inside the square of half-side
-    r·√2, whatever lies outside it; and the rank is `nearest_first`'s, so the order is the same."""
-
-    ordered = True
-    SQUARES_KM = (3, 15, 60, 250, 1000)
-    WIDEN = math.sqrt(2) * 1.001  # to the corner, with a margin for rounding at the edge
-
-    def __init__(self, queryset: QuerySet, origin: Origin, wanted: int = PAGE_SIZE):
-        self.queryset = queryset
-        self.origin = origin
-        self.wanted = wanted
-        self._total: int | None = None
-        self._square_km: float | None = None
-
-    def capped_count(self, cap: int) -> int:
-        if self._total is None:
-            self._total, self._square_km = self._probe(cap + 1, self.wanted)
-        return self._total
-
-    def __len__(self) -> int:
-        return self.capped_count(COUNT_CAP)
-
-    def __getitem__(self, window: slice) -> list:
-        self.capped_count(COUNT_CAP)
-        if window.stop > self.wanted:  # a page past the one expected: look again (one more query)
-            self.wanted = window.stop
-            _total, self._square_km = self._probe(COUNT_CAP + 1, self.wanted)
-        if self._square_km is None:  # fewer matches than the page needs in every square: sort them all
-            return list(self.queryset[window])
-        return list(self.queryset.filter(self.origin.box(self._square_km * self.WIDEN))[window])
-
-    def _probe(self, cap: int, wanted: int) -> tuple[int, float | None]:
-        """The capped count of all matches, and the smallest square holding `wanted` of them (None: none does).
-
-        One query. CASE stops at the first square that holds enough, and each square's count stops at `wanted`
-        rows, so a town with many centres costs a few rows, not a scan of the country."""
-        total, params = capped_count_sql(self.queryset, cap)
-        whens = []
-        for n, km in enumerate(self.SQUARES_KM):
-            boxed, boxed_params = capped_count_sql(self.queryset.filter(self.origin.box(km)), wanted)
-            whens.append(f"WHEN {boxed} >= %s THEN {n}")
-            params.extend([*boxed_params, wanted])
-        with connections[self.queryset.db].cursor() as cursor:
-            cursor.execute(f"SELECT {total}, CASE {' '.join(whens)} ELSE -1 END", params)
-            count, square = cursor.fetchone()
-        return count, self.SQUARES_KM[square] if square >= 0 else None
+def public_centres() -> QuerySet:
+    """Centres the public may see (active or temporarily closed, never closed or archived), as cards show them."""
+    return Centre.objects.public().for_cards()
 
 
 @dataclass
 class SearchResult:
-    filterset: CentreFilter
-    page: Page | None
-    origin: Origin | None = None
-    resolution: Resolution | None = None  # set when `near` named a place: ambiguous or unknown names need asking
-    problems: list[str] = field(default_factory=list)
+    search: PublicSearch
+    page: Page | None  # None when the filters are not valid or a place name needs choosing
 
     @property
-    def needs_place_choice(self) -> bool:
-        return self.resolution is not None and self.resolution.place is None
+    def origin(self) -> Origin | None:
+        return self.search.origin
+
+    @property
+    def resolution(self) -> Resolution | None:
+        """Set when `near` named a place: an ambiguous or unknown name needs asking."""
+        return self.search.resolution
 
 
-def public_centres():
-    """Centres the public may see: active or temporarily closed, never closed or archived."""
-    return (
-        Centre.objects.public()
-        .select_related("operator", "city__region", "region")
-        .prefetch_related(Prefetch("phones", queryset=CentrePhone.objects.order_by("position", "pk")))
-    )
-
-
-def page_number(params: QueryDict) -> int | None:
-    """The `page` asked for when it is a plain number of a few digits, else None (the paginator's first page)."""
-    pages = params.getlist("page")
-    if len(pages) != 1 or not (pages[0].isascii() and pages[0].isdigit() and len(pages[0]) <= 4):
-        return None
-    return int(pages[0])
-
-
-def search_centres(params: QueryDict) -> SearchResult:
+def search_centres(*, search: PublicSearch) -> SearchResult:
     """The public search, a page of it: what the list page shows."""
-    result, queryset = search_queryset(params)
-    if queryset is not None:
-        page = params.get("page", "")
-        if result.origin is not None:
-            wanted = min(max(page_number(params) or 1, 1), LAST_PAGE) * PAGE_SIZE
-            queryset = Nearest(queryset, result.origin, wanted)
-        else:
-            queryset = ByName(queryset)
-        result.page = CappedPaginator(queryset, PAGE_SIZE).get_page(page)
-    return result
-
-
-def search_queryset(params: QueryDict) -> tuple[SearchResult, QuerySet | None]:
-    """The public search whole: filters, then, when a place or a point is given, nearest first. The queryset is
-    None when the filters are not valid or a place name needs choosing. The list pages it; exports take it all."""
-    filterset = CentreFilter(params, queryset=public_centres())
-    if not filterset.is_valid():
-        return SearchResult(filterset=filterset, page=None), None
-    queryset = filterset.qs
-    result = SearchResult(filterset=filterset, page=None)
-    result.origin, result.resolution = _origin(params)
-    if result.needs_place_choice:
-        return result, None
-    if result.origin is not None:
-        if result.origin.place is not None and not filterset.form.cleaned_data.get("country"):
-            # Near a named town: its own country's centres. Help across a border is rarely reachable tonight.
-            queryset = queryset.filter(country=result.origin.place.country)
-        queryset = nearest_first(queryset, result.origin, filterset.form.cleaned_data.get("radius_km"))
+    queryset = search_queryset(search=search)
+    if queryset is None:
+        return SearchResult(search=search, page=None)
+    number = search.cleaned.get("page")
+    if search.origin is not None:
+        wanted = min(max(number or 1, 1), LAST_PAGE) * PAGE_SIZE
+        rows = Nearest(queryset, search.origin, wanted)
     else:
-        queryset = queryset.order_by("name", "pk")
-    return result, queryset
+        rows = ByName(queryset, read=public_centres())
+    return SearchResult(search=search, page=page_of(rows, number))
+
+
+def search_queryset(*, search: PublicSearch) -> QuerySet | None:
+    """The public search whole: filters, then, when a place or a point is given, nearest first. None when the
+    filters are not valid or a place name needs choosing. The list pages it; exports take it all."""
+    if not search.is_valid() or (search.resolution is not None and search.origin is None):
+        return None
+    queryset = search.qs
+    origin = search.origin
+    if origin is None:
+        return queryset.order_by("name", "pk")
+    if origin.place is not None and not search.chosen_country:
+        # Near a named town: its own country's centres. Help across a border is rarely reachable tonight.
+        queryset = queryset.filter(country=origin.place.country)
+    return nearest_first(queryset, origin, search.cleaned.get("radius_km"))
 
 
 COUNTRY_PAGE_SIZE = 200
@@ -260,57 +99,152 @@ def public_centre(slug: str) -> Centre:
         raise Http404 from None
 
 
-def _origin(params: QueryDict) -> tuple[Origin | None, Resolution | None]:
-    point = rounded_point(params.get("lat"), params.get("lon"))
-    if point is not None:
-        return Origin(*point), None
-    place_id = params.get("near_place", "")
-    if place_id.isascii() and place_id.isdigit():  # "²" is a digit to isdigit() but not to int()
-        place = Place.objects.filter(pk=int(place_id)).first()
-        if place is not None:
-            return Origin(float(place.latitude), float(place.longitude), place), None
-    name = params.get("near", "").strip()
-    if not name:
-        return None, None
-    resolution = resolve_place(name, country=params.get("country") or None)
-    if resolution.place is None:
-        return None, resolution
-    place = resolution.place
-    return Origin(float(place.latitude), float(place.longitude), place), resolution
+# -- the at-risk list ---------------------------------------------------------------------------------------------
 
 
-def rounded_point(latitude: str | None, longitude: str | None) -> tuple[float, float] | None:
-    """A browser's position, rounded to two decimals (about a kilometre) whatever precision was sent."""
-    try:
-        lat, lon = round(float(Decimal(latitude or "")), 2), round(float(Decimal(longitude or "")), 2)
-    except (InvalidOperation, ValueError):
-        return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return lat, lon
+@dataclass
+class AtRiskPages:
+    filters: AtRiskFilter
+    risks: Page | None  # None when the filters are not valid
+    gaps: Page | None
 
 
-def rounded_query(params: QueryDict) -> QueryDict | None:
-    """The same query with `lat`/`lon` rounded to two decimals, or None when they are absent or already so."""
-    point = rounded_point(params.get("lat"), params.get("lon"))
-    if point is None or (params.get("lat"), params.get("lon")) == (f"{point[0]:.2f}", f"{point[1]:.2f}"):
-        return None
-    query = params.copy()
-    query["lat"], query["lon"] = f"{point[0]:.2f}", f"{point[1]:.2f}"
-    return query
+def at_risk_pages(*, filters: AtRiskFilter) -> AtRiskPages:
+    """A page of the centres at risk and a page of those with data gaps, as the at-risk page shows them.
 
-
-def nearest_first(queryset, origin: Origin, radius_km: Decimal | None):
-    """Order by distance from `origin` to each centre's public point (its city's centre when its address is not
-    public). An equirectangular approximation ranks in SQL; the page shows geodesic distances."""
-    d_lat = ExpressionWrapper(F("public_latitude") - Value(origin.latitude), output_field=FloatField())
-    d_lon = ExpressionWrapper(
-        (F("public_longitude") - Value(origin.longitude)) * Value(origin.lon_scale), output_field=FloatField()
+    High first, then medium, each by name: a query per tier that reads the name index and stops at the page,
+    instead of computing the risk of every matching centre and sorting them all (~260 ms at 100,000 centres)."""
+    if not filters.is_valid():
+        return AtRiskPages(filters, None, None)
+    risky = filters.risks()
+    tiers = Tiers(*(risky.filter(risk_rank=rank).order_by("name", "pk") for rank in filters.risk_ranks()))
+    return AtRiskPages(
+        filters=filters,
+        risks=page_of(tiers, filters.cleaned.get("page")),
+        gaps=page_of(filters.gaps(), filters.cleaned.get("gap_page")),
     )
-    queryset = queryset.filter(public_latitude__isnull=False).annotate(
-        distance_rank=ExpressionWrapper(d_lat * d_lat + d_lon * d_lon, output_field=FloatField())
+
+
+def at_risk_centres(*, filters: AtRiskFilter) -> QuerySet | None:
+    """Every matching centre at risk, in the list's order (None when the filters are not valid): the export."""
+    return filters.risks() if filters.is_valid() else None
+
+
+# -- what changed since 2025 ---------------------------------------------------------------------------------------
+
+CHANGES_SINCE = datetime.date(2025, 1, 1)
+CHANGE_KINDS = {
+    "suspended": gettext_lazy("Suspended"),
+    "closed": gettext_lazy("Closed"),
+    "licence_lost": gettext_lazy("Licence lost or refused"),
+    "funding_ended": gettext_lazy("Funding ended"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of "what changed": on `day`, `centre_name` was suspended, closed, lost its licence or its funding."""
+
+    day: datetime.date
+    centre_id: uuid.UUID
+    centre_name: str
+    country: str
+    kind: str  # a key of CHANGE_KINDS
+    detail: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(CHANGE_KINDS[self.kind])
+
+    @property
+    def country_label(self) -> str:
+        return str(Country(self.country).label) if self.country in Country.values else self.country
+
+
+def changes_since(since: datetime.date = CHANGES_SINCE, on: datetime.date | None = None) -> list[Change]:
+    """Centres suspended or closed, whose licence was lost or refused, or whose funding ended, from `since` to `on`.
+
+    Drawn from history: a record "became" suspended (say) when its previous record of the same object was not. The
+    first record of an object is not a change (entering a centre that is already closed records what was known,
+    not what happened), and neither is a deletion. Closed and archived centres are included: this is history.
+    Three queries whatever the number of centres: the history of the few objects that changed, walked in Python.
+    Newest first.
+    """
+    on = on or today()
+    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min))
+    changes = [*_status_changes(start, end), *_compliance_changes(start, end), *_funding_ends(since, on)]
+    return sorted(changes, key=lambda change: (change.day, change.centre_name, change.kind), reverse=True)
+
+
+def _became(rows: Iterable[dict], field: str, values: Iterable[str], start, end) -> Iterator[tuple[dict, dict]]:
+    """(previous, record) pairs where `field` took one of `values` between `start` and `end`; rows come ordered by
+    object id, then by history date."""
+    values = set(values)
+    previous: dict = {}
+    for row in rows:
+        before = previous.get(row["id"])
+        previous[row["id"]] = row
+        if before is None or row["history_type"] == "-" or not start <= row["history_date"] < end:
+            continue
+        if row[field] in values and row[field] != before[field]:
+            yield before, row
+
+
+def _history_of_changed(model, start, end, changed: Q, fields: list[str]) -> Iterable[dict]:
+    """Every history record, oldest first, of the objects of `model` that have a `changed` record in the period."""
+    candidates = model.history.filter(changed, history_date__gte=start, history_date__lt=end).values("id")
+    return (
+        model.history.filter(id__in=candidates)
+        .order_by("id", "history_date", "history_id")
+        .values("id", "history_date", "history_type", *fields)
     )
-    if radius_km is not None and radius_km > 0:  # a radius of nothing or less would silently hide every centre
-        radius = min(float(radius_km), MAX_RADIUS_KM)
-        queryset = queryset.filter(origin.box(radius), distance_rank__lte=(radius / KM_PER_DEGREE) ** 2)
-    return queryset.order_by("distance_rank", "name", "pk")
+
+
+def _status_changes(start, end) -> Iterator[Change]:
+    stopped = (Status.TEMPORARILY_CLOSED, Status.CLOSED)
+    rows = _history_of_changed(
+        Centre, start, end, Q(status__in=stopped), ["status", "closure_reason", "name", "country"]
+    )
+    for _before, row in _became(rows, "status", stopped, start, end):
+        kind = "closed" if row["status"] == Status.CLOSED else "suspended"
+        reason = row["closure_reason"].strip() or _("No reason recorded.")
+        yield Change(timezone.localdate(row["history_date"]), row["id"], row["name"], row["country"], kind, reason)
+
+
+def _compliance_changes(start, end) -> Iterator[Change]:
+    rows = list(
+        _history_of_changed(
+            Compliance,
+            start,
+            end,
+            Q(licence_status__in=LOST_STATUSES) | Q(funding_kind=FundingKind.NONE),
+            ["licence_status", "funding_kind", "centre_id", "centre__name", "centre__country"],
+        )
+    )
+    for before, row in _became(rows, "licence_status", LOST_STATUSES, start, end):
+        detail = _("Licence status: %(status)s (was: %(before)s).") % {
+            "status": LicenceStatus(row["licence_status"]).label,
+            "before": LicenceStatus(before["licence_status"]).label,
+        }
+        yield _compliance_change(row, "licence_lost", detail)
+    for before, row in _became(rows, "funding_kind", [FundingKind.NONE], start, end):
+        before_kind = FundingKind(before["funding_kind"]).label
+        detail = _("Funding recorded as none (was: %(before)s).") % {"before": before_kind}
+        yield _compliance_change(row, "funding_ended", detail)
+
+
+def _compliance_change(row: dict, kind: str, detail: str) -> Change:
+    day = timezone.localdate(row["history_date"])
+    return Change(day, row["centre_id"], row["centre__name"], row["centre__country"], kind, detail)
+
+
+def _funding_ends(since: datetime.date, on: datetime.date) -> Iterator[Change]:
+    """Funding whose recorded end date has passed since `since` (a date passing leaves no history record)."""
+    ended = Compliance.objects.filter(funding_ends_on__gte=since, funding_ends_on__lt=on).values(
+        "centre_id", "centre__name", "centre__country", "funding_ends_on"
+    )
+    for row in ended:
+        day = row["funding_ends_on"]
+        detail = _("Funding ended on %(date)s.") % {"date": day.isoformat()}
+        yield Change(day, row["centre_id"], row["centre__name"], row["centre__country"], "funding_ended", detail)

@@ -4,9 +4,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django import forms
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
+from django.urls import reverse
 
+from centres.exports import centre_rows, iter_csv
 from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator, Place, Region
 
 
@@ -109,3 +112,57 @@ def editor_client(client, editor):
     client.force_login(editor)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
+
+
+def csv_of(centres) -> str:
+    """The CSV file of every column that `export_centres` writes for these centres."""
+    return "".join(iter_csv(centre_rows(centres)))
+
+
+# -- the editor area's change form, as a browser submits it ------------------------------------------------------
+
+
+def change_url(centre: Centre) -> str:
+    return reverse("admin:centres_centre_change", args=[centre.pk])
+
+
+def form_data(client, url: str) -> dict:
+    """The change form's data exactly as the browser would submit it, unchanged."""
+    form = client.get(url).context["adminform"].form
+    response = client.get(url)
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        value = value() if callable(value) else value
+        if value is None and isinstance(field, forms.MultipleChoiceField):
+            value = []  # a browser submits nothing for unticked boxes
+        data[name] = "" if value is None else value
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        prefix = formset.formset.prefix
+        for key in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+            data[f"{prefix}-{key}"] = management.initial.get(key, management[key].value())
+        for sub in formset.formset.forms:
+            for name, field in sub.fields.items():
+                value = sub.initial.get(name, field.initial)
+                if hasattr(value, "pk"):
+                    value = value.pk
+                data[f"{sub.prefix}-{name}"] = "" if value is None else value
+    return {key: _encode(value) for key, value in data.items()}
+
+
+def errors(response) -> list:
+    """The form and inline errors of a re-rendered admin form, for assertion messages."""
+    found = [response.context["adminform"].form.errors]
+    found += [formset.formset.errors for formset in response.context["inline_admin_formsets"]]
+    return found + [str(m) for m in response.context.get("messages", [])]
+
+
+def _encode(value):
+    if isinstance(value, bool):
+        return "on" if value else ""
+    if isinstance(value, list):
+        return value
+    if hasattr(value, "pk"):
+        return value.pk
+    return value

@@ -83,7 +83,7 @@ def test_filters_by_severity_flag_gap_and_the_public_filters(client, world):
 
 
 def test_the_list_pages_through_high_then_medium_without_losing_or_repeating_a_centre(client, thresholds):
-    from centres.selectors import Tiers
+    from centres.paging import Tiers
 
     for n in range(3):
         make_centre(name=f"High {n}", services=["shelter"], compliance={"premises_area_m2": Decimal("10")})

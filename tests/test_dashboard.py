@@ -15,12 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from centres.advocacy import at_risk_search
 from centres.eligibility import FLAGS, GAPS
-from centres.history import changes_since
-from centres.models import Centre, Compliance, CountryRules
-from tests.conftest import make_centre, make_operator, make_user
-from tests.test_admin import change_url, errors, form_data
+from centres.filters import AtRiskFilter
+from centres.models import Centre, Compliance, CountryRules, today
+from centres.selectors import at_risk_pages, changes_since
+from tests.conftest import change_url, errors, form_data, make_centre, make_operator, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +152,7 @@ def listed(**params) -> tuple[int, int]:
     query = QueryDict(mutable=True)
     for key, value in params.items():
         query.setlist(key, value if isinstance(value, list) else [value])
-    result = at_risk_search(query)
+    result = at_risk_pages(filters=AtRiskFilter(query, rules=CountryRules.for_countries(), on=today()))
     return result.risks.paginator.count, result.gaps.paginator.count
 
 

@@ -8,9 +8,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
-from centres.exports import COLUMNS, centre_rows, escape_formula, unescape_formula, write_csv
+from centres.columns import COLUMNS, escape_formula, unescape_formula
+from centres.exports import centre_rows
 from centres.models import Centre
-from tests.conftest import make_centre, make_operator
+from tests.conftest import csv_of, make_centre, make_operator
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +81,7 @@ def english():
 
 
 def export_text() -> str:
-    stream = io.StringIO(newline="")
-    write_csv(Centre.objects.order_by("name"), stream)
-    return stream.getvalue()
+    return csv_of(Centre.objects.order_by("name"))
 
 
 def parse(text: str) -> list[list[str]]:

@@ -9,9 +9,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
 from centres import imports
-from centres.exports import COLUMNS, write_csv
+from centres.columns import COLUMNS
 from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
-from tests.conftest import make_centre, make_operator, make_user
+from tests.conftest import csv_of, make_centre, make_operator, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +101,7 @@ def sparse_centre() -> Centre:
 
 
 def export_text() -> str:
-    stream = io.StringIO(newline="")
-    write_csv(Centre.objects.order_by("country", "name"), stream)
-    return stream.getvalue()
+    return csv_of(Centre.objects.order_by("country", "name"))
 
 
 def csv_text(header: list[str], *rows: list[str], bom: bool = True) -> str:

@@ -6,8 +6,10 @@ from django.db import DatabaseError, connection
 from django.http import QueryDict
 
 from centres import planner
+from centres.filters import public_search
 from centres.models import Centre, Place
-from centres.selectors import Nearest, search_queryset
+from centres.nearest import Nearest
+from centres.selectors import search_queryset
 from tests.conftest import make_centre
 
 pytestmark = pytest.mark.django_db
@@ -48,10 +50,11 @@ def test_near_a_town_reads_the_square_not_the_country_once_counted():
     for n in range(60):
         make_centre(name=f"Centre {n}", city=shymkent if n % 4 == 0 else almaty)
     call_command("migrate", verbosity=0)
-    result, queryset = search_queryset(QueryDict("near=Шымкент"))
-    rows = Nearest(queryset, result.origin)
+    search = public_search(QueryDict("near=Шымкент"))
+    queryset = search_queryset(search=search)
+    rows = Nearest(queryset, search.origin)
     rows.capped_count(1000)
-    square = queryset.filter(result.origin.box(rows._square_km * rows.WIDEN))
+    square = queryset.filter(search.origin.box(rows._square_km * rows.WIDEN))
     sql, params = square.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)

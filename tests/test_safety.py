@@ -13,10 +13,11 @@ from django.test import RequestFactory, override_settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from centres import selectors, views
+from centres import filters
 from centres.errors import PrivateExceptionReporter
 from centres.geo import distance_km
 from centres.models import Place
+from centres.public import views
 from tests.conftest import make_centre, make_operator, make_user
 
 pytestmark = pytest.mark.django_db
@@ -361,7 +362,7 @@ def failing_search_report(monkeypatch) -> PrivateExceptionReporter:
     def broken(name, country=None):
         raise RuntimeError(f"the gazetteer has no {name}")
 
-    monkeypatch.setattr(selectors, "resolve_place", broken)
+    monkeypatch.setattr(filters, "resolve_place", broken)
     request = typed_search()
     try:
         views.centre_list(request)
@@ -382,7 +383,7 @@ def test_error_reports_leave_out_what_the_visitor_searched_for(monkeypatch):
 
 @override_settings(DEBUG=True)
 def test_the_debug_page_of_a_public_view_leaves_out_get_parameters_too(client, monkeypatch):
-    monkeypatch.setattr(selectors, "resolve_place", lambda name, country=None: 1 / 0)
+    monkeypatch.setattr(filters, "resolve_place", lambda name, country=None: 1 / 0)
     client.raise_request_exception = False
     response = client.get("/ru/centres/", {"near": TYPED[0], "q": TYPED[1], "with_children": "on"})
     assert response.status_code == 500

@@ -11,9 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from centres.caching import DATA_VERSION_KEY
 from centres.geo import distance_km
-from centres.models import DATA_VERSION_KEY, CountryRules, Place
-from centres.selectors import Nearest, Origin, country_centres, nearest_first, public_centres
+from centres.models import CountryRules, Place
+from centres.nearest import Nearest, Origin, nearest_first
+from centres.selectors import country_centres, public_centres
 from tests.conftest import make_centre, make_operator
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,8 @@ SCRIPT = textwrap.dedent(
     import django
     django.setup()
     from django.db import connection, close_old_connections
-    from centres.models import Centre, ConcurrentEditError
+    from centres.models import Centre
+    from centres.versioning import ConcurrentEditError
 
     centre = Centre.objects.create(name="Concurrency", country="KZ")
     errors, refused, barrier = [], [], threading.Barrier(8)

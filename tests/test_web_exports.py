@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from centres.exports import ADVOCATE_COLUMNS, COLUMNS, PUBLIC_COLUMNS
+from centres.columns import ADVOCATE_COLUMNS, COLUMNS, PUBLIC_COLUMNS
 from centres.models import Centre, ExportLog
 from tests.conftest import make_centre, make_operator, make_user
 

@@ -12,20 +12,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from centres.advocacy import at_risk_querysets
-from centres.exports import (
-    ADVOCATE_COLUMNS,
-    BACKUP_COLUMNS,
-    PUBLIC_COLUMNS,
-    centre_rows,
-    iter_csv,
-    iter_json,
-    write_xlsx,
-)
+from centres.columns import ADVOCATE_COLUMNS, BACKUP_COLUMNS, PUBLIC_COLUMNS
+from centres.exports import FORMATS, centre_rows, render
+from centres.filters import AtRiskFilter
 from centres.models import Centre, CountryRules, today
-from centres.selectors import public_centres
-
-FORMATS = ["csv", "xlsx", "json"]
+from centres.selectors import at_risk_centres, public_centres
 
 
 class Command(BaseCommand):
@@ -53,26 +44,25 @@ class Command(BaseCommand):
             raise CommandError(_("The xlsx format writes a binary file: give --output FILE."))
         rules, on = CountryRules.for_countries(), today()
         if at_risk:
-            _filterset, queryset, _gapped = at_risk_querysets(QueryDict(), rules, on)
+            queryset = at_risk_centres(filters=AtRiskFilter(QueryDict(), rules=rules, on=on))
             columns = ADVOCATE_COLUMNS
         elif public:
             queryset, columns = public_centres().order_by("name", "pk"), PUBLIC_COLUMNS
         else:
             queryset, columns = Centre.objects.order_by("country", "name", "id"), BACKUP_COLUMNS
         rows = _Counted(centre_rows(queryset, columns, web=public, rules=rules, on=on))
+        export = render(rows, columns, format, "centres-at-risk" if at_risk else "centres")
 
         if format == "xlsx":
             with open(output, "wb") as stream:
-                write_xlsx(rows, stream, columns, title="centres-at-risk" if at_risk else "centres")
+                stream.writelines(export.chunks)
+        elif output:
+            # newline="": the csv module writes its own line ends.
+            with open(output, "w", encoding="utf-8", newline="") as stream:
+                stream.writelines(export.chunks)
         else:
-            pieces = iter_csv(rows, columns) if format == "csv" else iter_json(rows)
-            if output:
-                # newline="": the csv module writes its own line ends.
-                with open(output, "w", encoding="utf-8", newline="") as stream:
-                    stream.writelines(pieces)
-            else:
-                for piece in pieces:
-                    self.stdout.write(piece, ending="")
+            for piece in export.chunks:
+                self.stdout.write(piece, ending="")
         if output:
             self.stderr.write(_("%(count)d centres written to %(file)s.") % {"count": rows.count, "file": output})
 

@@ -1,4 +1,4 @@
-"""The advocates' dashboard (DESIGN.md section 5): the directory in numbers.
+"""The advocates' dashboard's charts (DESIGN.md section 5): the directory in numbers.
 
 Each chart is drawn here as a plain SVG bar chart, with its numbers in a table beside it: the table is the source of
 truth, the chart only helps the eye, and neither needs JavaScript. Counts come from grouped and conditional aggregate
@@ -11,19 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import formats
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
-from centres.advocacy import advocacy_required, judged_centres
 from centres.eligibility import FLAGS, GAPS, HIGH, MEDIUM, SHELTER, any_q, rule_q
-from centres.history import CHANGE_KINDS, CHANGES_SINCE, Change, changes_since
-from centres.models import CACHE_SECONDS, CountryRules, data_version, today
+from centres.models import Centre, CountryRules
+from centres.selectors import CHANGE_KINDS, CHANGES_SINCE, Change, changes_since
 from centres.vocabularies import Country, LicenceStatus, OperatorKind
 
 # The drawing: labels right-aligned in a column, then bars scaled to the largest value, then each value.
@@ -78,7 +72,7 @@ def _total(counts: Counter, keys) -> int:
 
 def by_country_and_kind() -> Chart:
     """Open centres (neither closed nor archived) by country and operator kind."""
-    rows = judged_centres().values("country", "operator__kind").annotate(n=Count("pk")).order_by()
+    rows = Centre.objects.judged().values("country", "operator__kind").annotate(n=Count("pk")).order_by()
     counts = Counter({(row["country"], row["operator__kind"]): row["n"] for row in rows})
     kinds = [(kind.value, kind.label) for kind in OperatorKind] + [(None, _("No operator recorded"))]
     table, bars = [], []
@@ -102,7 +96,7 @@ def by_country_and_kind() -> Chart:
 def kazakh_licences() -> Chart:
     """Open Kazakh centres by licence status; a centre with no compliance record counts as unknown."""
     rows = (
-        judged_centres()
+        Centre.objects.judged()
         .filter(country=Country.KZ)
         .values("compliance__licence_status")
         .annotate(n=Count("pk"))
@@ -132,7 +126,7 @@ def eligibility_counts(rules: dict[str, CountryRules], on: datetime.date) -> dic
     medium = any_q(FLAGS, rules, on, MEDIUM)
     counts = {"high": Count("pk", filter=high), "at_risk": Count("pk", filter=high | medium)}
     counts |= {rule.code: Count("pk", filter=rule_q(rule, rules, on)) for rule in (*FLAGS, *GAPS)}
-    found = judged_centres().aggregate(**counts)
+    found = Centre.objects.judged().aggregate(**counts)
     found[MEDIUM] = found["at_risk"] - found["high"]
     return found
 
@@ -186,7 +180,7 @@ def shelter_premises(rules: dict[str, CountryRules]) -> Chart:
         if minimum is not None:
             counts[f"{country}_below"] = Count("pk", filter=here & Q(**{f"{area}__lt": minimum}))
             counts[f"{country}_above"] = Count("pk", filter=here & Q(**{f"{area}__gte": minimum}))
-    found = judged_centres().filter(SHELTER.q()).aggregate(**counts)
+    found = Centre.objects.judged().filter(SHELTER.q()).aggregate(**counts)
     table, bars = [], []
     for country in Country:
         minimum = rules[country.value].min_premises_area_m2
@@ -240,21 +234,6 @@ def changes_by_month(changes: list[Change], since: datetime.date, on: datetime.d
         bars,
         _("Suspensions, closures, licences lost or refused and funding ended, from the directory's history."),
     )
-
-
-@require_safe
-@advocacy_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    on = today()
-    # Counting every centre costs a scan of the table (0.4 s at 100,000 centres). The numbers are kept for a
-    # minute under a key that changes with the day, the language and every save of a counted record, so an edit
-    # or a rule change still shows on the next page load.
-    key = f"centres:dashboard:{get_language()}:{on.isoformat()}:{data_version()}"
-    context = cache.get(key)
-    if context is None:
-        context = dashboard_context(on)
-        cache.set(key, context, CACHE_SECONDS)
-    return render(request, "advocacy/dashboard.html", context)
 
 
 def dashboard_context(on: datetime.date) -> dict:

@@ -2,31 +2,22 @@
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponsePermanentRedirect,
-    HttpResponseRedirect,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from centres import countries
-from centres.exports import PUBLIC_COLUMNS, centre_rows, export_response, record_export
+from centres.caching import anonymous_page
+from centres.columns import PUBLIC_COLUMNS
+from centres.downloads import download, filters_refused, record_export
+from centres.exports import centre_rows
+from centres.exports import render as render_export
+from centres.filters import public_search
 from centres.models import CountryRules, ExportLog, Hotline, today
-from centres.page_cache import anonymous_page
-from centres.presentation import admission_facts, centre_view
-from centres.selectors import (
-    country_centres,
-    public_centre,
-    rounded_query,
-    search_centres,
-    search_queryset,
-)
+from centres.public import countries
+from centres.public.presentation import admission_facts, centre_view
+from centres.selectors import country_centres, public_centre, search_centres, search_queryset
 from centres.vocabularies import Country
 
 
@@ -56,39 +47,24 @@ def home(request: HttpRequest) -> HttpResponse:
     return public_page(request, "centres/home.html", {"hotlines": hotlines, "countries": Country.choices})
 
 
-# Shown first; the other filters fold away on a small screen until asked for.
-MAIN_SEARCH_FIELDS = ["q", "near", "radius_km"]
-
-
 @require_safe
 @anonymous_page
 def centre_list(request: HttpRequest) -> HttpResponse:
-    rounded = rounded_query(request.GET)
+    search = public_search(request.GET)
+    rounded = search.form.rounded_query()
     if rounded is not None:
         # A position sent with more precision than ours (a script of its own, a shared link) is rounded before it
         # goes anywhere: into the address bar, the history, the language and page links.
         return HttpResponseRedirect(f"{request.path}?{rounded.urlencode()}")
-    result = search_centres(request.GET)
+    result = search_centres(search=search)
     rules = CountryRules.for_countries()
     signed_in = request.user.is_authenticated
     centres = [
         centre_view(centre, rules, signed_in=signed_in, origin=result.origin)
         for centre in (result.page.object_list if result.page else [])
     ]
-    country = request.GET.get("country") if request.GET.get("country") in Country.values else None
-    query = request.GET.copy()
-    query.pop("page", None)
-    form = result.filterset.form
-    more = [form[name] for name in form.fields if name not in MAIN_SEARCH_FIELDS]
-    context = {
-        "result": result,
-        "centres": centres,
-        "query_without_page": query.urlencode(),
-        "main_fields": [form[name] for name in MAIN_SEARCH_FIELDS],
-        "more_fields": more,
-        "more_active": any(field.value() not in (None, "", [], False) for field in more if not field.is_hidden),
-    }
-    return public_page(request, "centres/centre_list.html", context, country=country)
+    context = {"result": result, "centres": centres, "form": search.form}
+    return public_page(request, "centres/centre_list.html", context, country=search.chosen_country)
 
 
 @require_safe
@@ -136,10 +112,6 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-class LogoutView(auth_views.LogoutView):
-    pass
-
-
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404 with the hotline bar: someone who lands on a dead link still sees where to call."""
     response = public_page(request, "404.html", {})
@@ -151,11 +123,10 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def centre_export(request: HttpRequest, format: str) -> HttpResponse:
     """The public search as shown (same filters, same order, every page) as CSV or JSON, for anyone: public columns
     only, and nothing a public page would not show. Anonymous visitors' downloads leave no record."""
-    _result, queryset = search_queryset(request.GET)
+    search = public_search(request.GET)
+    queryset = search_queryset(search=search)
     if queryset is None:
-        return HttpResponseBadRequest(
-            gettext("These filters could not be applied. Open the list, correct them, and download it again."),
-            content_type="text/plain; charset=utf-8",
-        )
-    record_export(request.user, ExportLog.Kind.PUBLIC, format, request.GET)
-    return export_response(centre_rows(queryset, PUBLIC_COLUMNS, web=True), PUBLIC_COLUMNS, format, "centres")
+        return filters_refused()
+    record_export(request.user, ExportLog.Kind.PUBLIC, format, search.form.logged_filters())
+    rows = centre_rows(queryset, PUBLIC_COLUMNS, web=True)
+    return download(render_export(rows, PUBLIC_COLUMNS, format, "centres"))

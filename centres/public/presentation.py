@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from centres.geo import distance_km
 from centres.models import Centre, CentrePhone, CountryRules, is_stale
-from centres.selectors import Origin
+from centres.nearest import Origin
 from centres.vocabularies import (
     AddressVisibility,
     Audience,

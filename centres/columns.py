@@ -1,0 +1,384 @@
+"""The centre file's columns (DESIGN.md section 5): the one contract that exports write and imports read.
+
+Each column knows where its value lives (the centre, its operator, its compliance or its phones), how to write it
+into a cell and how to read a cell back (`Kind`). The column sets say which export holds what; formula escaping
+says how a cell survives a spreadsheet program.
+"""
+
+import datetime
+import re
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centres.models import Centre, Compliance, Operator
+from centres.vocabularies import (
+    AddressVisibility,
+    Audience,
+    Country,
+    DocumentsNeeded,
+    FundingKind,
+    Language,
+    LicenceStatus,
+    OperatorKind,
+    Service,
+    Status,
+    Tenure,
+)
+
+# A spreadsheet program reads a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# An escaped cell: one added quote, before any quotes the value itself began with, then a formula character.
+_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+
+TRUE_WORDS = {"true", "yes", "1", "да", "иә", "ия"}
+FALSE_WORDS = {"false", "no", "0", "нет", "жоқ"}
+PHONE_24_7 = "[24/7]"
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message says why in plain words."""
+
+
+Phone = tuple[str, str, bool]  # label, number, answers 24/7
+
+
+class Kind:
+    """How a value is written into a cell and read back. An empty cell reads as `empty` (unknown)."""
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else str(value)
+
+    def parse(self, text: str) -> Any:
+        return text
+
+
+class Text(Kind):
+    pass
+
+
+class Choice(Kind):
+    def __init__(self, codes: type[models.TextChoices]):
+        self.codes = codes
+
+    def parse(self, text: str) -> str:
+        for code in self.codes.values:
+            if code.casefold() == text.casefold():
+                return code
+        raise CellError(
+            _("'%(value)s' is not one of the allowed codes: %(allowed)s.")
+            % {"value": text, "allowed": ", ".join(self.codes.values)}
+        )
+
+
+class Codes(Kind):
+    """A list of vocabulary codes, ';'-separated, written in vocabulary order."""
+
+    def __init__(self, codes: type[models.TextChoices]):
+        self.codes = codes
+
+    def format(self, value: Any) -> str:
+        return ";".join(value or [])
+
+    def parse(self, text: str) -> list[str]:
+        given = [part.strip().casefold() for part in text.split(";") if part.strip()]
+        unknown = [code for code in given if code not in self.codes.values]
+        if unknown:
+            raise CellError(
+                _("unknown code(s) %(codes)s; allowed, separated by ';': %(allowed)s.")
+                % {"codes": ", ".join(f"'{code}'" for code in unknown), "allowed": ", ".join(self.codes.values)}
+            )
+        return [code for code in self.codes.values if code in given]
+
+
+class Boolean(Kind):
+    def format(self, value: Any) -> str:
+        return "" if value is None else ("true" if value else "false")
+
+    def parse(self, text: str) -> bool:
+        word = text.casefold()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise CellError(_("'%(value)s' is not a yes/no value; write true or false.") % {"value": text})
+
+
+class Integer(Kind):
+    def parse(self, text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise CellError(_("'%(value)s' is not a whole number.") % {"value": text}) from None
+        if number < 0:
+            raise CellError(_("'%(value)s' is negative; give 0 or more.") % {"value": text})
+        return number
+
+
+class Number(Kind):
+    def parse(self, text: str) -> Decimal:
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise CellError(_("'%(value)s' is not a number.") % {"value": text}) from None
+        if not number.is_finite():
+            raise CellError(_("'%(value)s' is not a number.") % {"value": text})
+        return number
+
+
+class Date(Kind):
+    def format(self, value: Any) -> str:
+        return "" if value is None else value.isoformat()
+
+    def parse(self, text: str) -> datetime.date:
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            raise CellError(
+                _("'%(value)s' is not a valid date; write it as YYYY-MM-DD, e.g. 2025-01-31.") % {"value": text}
+            ) from None
+
+
+class DateTime(Kind):
+    def format(self, value: Any) -> str:
+        return "" if value is None else timezone.localtime(value).isoformat()
+
+    def parse(self, text: str) -> datetime.datetime:
+        try:
+            value = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise CellError(
+                _("'%(value)s' is not a valid date and time; write it as YYYY-MM-DDTHH:MM, e.g. 2025-01-31T09:30.")
+                % {"value": text}
+            ) from None
+        return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+class Identifier(Kind):
+    def parse(self, text: str) -> uuid.UUID:
+        try:
+            return uuid.UUID(text)
+        except ValueError:
+            raise CellError(_("'%(value)s' is not a valid id (a UUID).") % {"value": text}) from None
+
+
+class CityName(Kind):
+    """A place of the gazetteer, written by its Russian name; the importer resolves the name."""
+
+    def format(self, value: Any) -> str:
+        if value is None:
+            return ""
+        return value.name_ru or value.name_en
+
+
+class RegionCode(Kind):
+    def parse(self, text: str) -> str:
+        return text.upper()
+
+
+class Phones(Kind):
+    """`label: number [24/7]; number`: several phones, each with an optional label and 24/7 mark."""
+
+    def format(self, value: Any) -> str:
+        entries = []
+        for label, number, answers_24_7 in value or []:
+            entry = f"{label}: {number}" if label else number
+            entries.append(f"{entry} {PHONE_24_7}" if answers_24_7 else entry)
+        return "; ".join(entries)
+
+    def parse(self, text: str) -> list[Phone]:
+        phones = []
+        for raw in text.split(";"):
+            entry = raw.strip()
+            if not entry:
+                continue
+            answers_24_7 = entry.endswith(PHONE_24_7)
+            if answers_24_7:
+                entry = entry.removesuffix(PHONE_24_7).strip()
+            label, _colon, number = entry.rpartition(":")
+            label, number = label.strip(), number.strip()
+            if not number:
+                raise CellError(_("'%(value)s' has no phone number.") % {"value": raw.strip()})
+            phones.append((label, number, answers_24_7))
+        return phones
+
+
+def compliance_of(centre: Centre) -> Compliance | None:
+    try:
+        return centre.compliance
+    except Compliance.DoesNotExist:
+        return None
+
+
+def phones_of(centre: Centre) -> list[Phone]:
+    if centre._state.adding:
+        return []
+    return [(phone.label, phone.number, phone.answers_24_7) for phone in centre.phones.all()]
+
+
+# A centre without a compliance record reads as the record's defaults ("unknown"), so that an import of its row
+# does not create one for nothing.
+_DEFAULT_COMPLIANCE = Compliance()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the file: `source` says where the value lives (centre, operator, compliance, phones)."""
+
+    name: str
+    kind: Kind
+    source: str = "centre"
+    attr: str = ""
+
+    @property
+    def field(self) -> str:
+        return self.attr or self.name
+
+    @property
+    def model_field(self) -> models.Field | None:
+        model = {"centre": Centre, "operator": Operator, "compliance": Compliance}.get(self.source)
+        return model._meta.get_field(self.field) if model else None
+
+    def read(self, centre: Centre) -> Any:
+        """The column's value for `centre` (a Python value; `cell()` writes it as text)."""
+        if self.source == "phones":
+            return phones_of(centre)
+        if self.source == "operator":
+            owner = centre.operator
+        elif self.source == "compliance":
+            owner = compliance_of(centre) or _DEFAULT_COMPLIANCE
+        else:
+            owner = centre
+        return None if owner is None else getattr(owner, self.field)
+
+    def cell(self, centre: Centre) -> str:
+        return self.kind.format(self.read(centre))
+
+    def format(self, value: Any) -> str:
+        return self.kind.format(value)
+
+    def empty_value(self) -> Any:
+        """What an empty cell means: unknown (None) where the field allows it, else the field's default."""
+        if self.source == "phones":
+            return []
+        if isinstance(self.kind, Identifier):
+            return None
+        field = self.model_field
+        if field is None or field.null:
+            return None
+        if field.has_default():
+            return field.get_default()
+        return ""
+
+    def parse(self, text: str) -> Any:
+        """The value of a cell, already unescaped; raises CellError in plain words."""
+        text = text.strip()
+        if not text:
+            return self.empty_value()
+        return self.kind.parse(text)
+
+
+def _dates(*names: str, source: str = "centre") -> list[Column]:
+    return [Column(name, Date(), source) for name in names]
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("id", Identifier()),
+    Column("name", Text()),
+    Column("operator", Text(), "operator", "name"),
+    Column("operator_kind", Choice(OperatorKind), "operator", "kind"),
+    Column("operator_registration_number", Text(), "operator", "registration_number"),
+    Column("operator_website", Text(), "operator", "website"),
+    Column("country", Choice(Country)),
+    Column("region", RegionCode(), attr="region_id"),
+    Column("city", CityName()),
+    Column("address", Text()),
+    Column("address_visibility", Choice(AddressVisibility)),
+    Column("latitude", Number()),
+    Column("longitude", Number()),
+    Column("phones", Phones(), "phones"),
+    Column("messenger", Text()),
+    Column("email", Text()),
+    Column("website", Text()),
+    Column("hours", Text()),
+    Column("open_24_7", Boolean()),
+    Column("services", Codes(Service)),
+    Column("audiences", Codes(Audience)),
+    Column("languages", Codes(Language)),
+    Column("beds", Integer()),
+    Column("beds_free", Integer()),
+    Column("beds_free_updated_at", DateTime()),
+    Column("accessible", Boolean()),
+    Column("free", Boolean()),
+    Column("accepts_children", Boolean()),
+    Column("boys_max_age", Integer()),
+    Column("accepts_pregnant", Boolean()),
+    Column("documents_needed", Choice(DocumentsNeeded)),
+    Column("accepts_non_citizens", Boolean()),
+    Column("referral_needed", Boolean()),
+    Column("max_stay_days", Integer()),
+    Column("anonymous", Boolean()),
+    Column("status", Choice(Status)),
+    Column("status_since", Date()),
+    Column("closure_reason", Text()),
+    Column("archived", Boolean()),
+    Column("last_verified_on", Date()),
+    Column("source", Text()),
+    Column("public_notes", Text()),
+    Column("internal_notes", Text()),
+    Column("licence_status", Choice(LicenceStatus), "compliance"),
+    Column("licence_number", Text(), "compliance"),
+    Column("licence_authority", Text(), "compliance"),
+    *_dates(
+        "licence_applied_on",
+        "licence_issued_on",
+        "licence_decided_on",
+        "licence_expires_on",
+        source="compliance",
+    ),
+    Column("premises_area_m2", Number(), "compliance"),
+    Column("premises_tenure", Choice(Tenure), "compliance"),
+    Column("lease_ends_on", Date(), "compliance"),
+    Column("funding_kind", Choice(FundingKind), "compliance"),
+    Column("funding_ends_on", Date(), "compliance"),
+)
+COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
+
+# Columns that exports add (DESIGN.md section 4 and 5), computed, never imported.
+COMPUTED_COLUMNS = ("risk", "flags", "gaps", "reasons")
+COMPUTED: tuple[Column, ...] = tuple(Column(name, Text(), "computed") for name in COMPUTED_COLUMNS)
+
+# The column sets of the exports (DESIGN.md section 5), one list each.
+# Editors' backups (the command without --public): every column, then the judgement, which import ignores.
+BACKUP_COLUMNS: tuple[Column, ...] = COLUMNS + COMPUTED
+# Never in any export reachable from the web.
+NEVER_ON_THE_WEB = ("internal_notes",)
+COMPLIANCE_COLUMNS: tuple[Column, ...] = tuple(column for column in COLUMNS if column.source == "compliance")
+PUBLIC_COLUMNS: tuple[Column, ...] = tuple(
+    column for column in COLUMNS if column.source != "compliance" and column.name not in NEVER_ON_THE_WEB
+)
+ADVOCATE_COLUMNS: tuple[Column, ...] = PUBLIC_COLUMNS + COMPLIANCE_COLUMNS + COMPUTED
+# Blank in a web export unless the centre's address is public: where it is, and how many places it has free
+# (a shelter's free places say someone could be sent there tonight).
+WHEREABOUTS = ("address", "latitude", "longitude", "beds_free", "beds_free_updated_at")
+
+
+def escape_formula(cell: str) -> str:
+    """Quote a cell a spreadsheet would run as a formula (DESIGN.md section 5, formula safety).
+
+    A value that itself starts with quotes before a formula character gets one more quote too, so that the
+    import, which strips exactly one quote, gives it back unchanged.
+    """
+    if cell.startswith(FORMULA_STARTS) or _ESCAPED.match(cell):
+        return "'" + cell
+    return cell
+
+
+def unescape_formula(cell: str) -> str:
+    """Undo `escape_formula`: strip exactly one leading quote before a formula character."""
+    return cell[1:] if _ESCAPED.match(cell) else cell

@@ -1,0 +1,151 @@
+"""Derived columns: what the text search, the editors' search and the distances read, computed from a record and
+its relations.
+
+`Centre.save()` and `Operator.save()` derive them for one record with the functions below; `reindex_centres()` and
+`reindex_names()` derive them for many records at once, set by set, wherever rows are written without `save()`:
+bulk loads (the benchmark), migrations and an operator's rename. Nothing else writes these columns.
+
+The bulk functions take an app registry, so that a data migration can pass its historical one: parts whose table
+or column that registry does not have yet are left out.
+"""
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from itertools import islice
+
+from django.apps import apps as global_apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, QuerySet
+
+from centres.text import fold, word_text, words
+from centres.vocabularies import AddressVisibility
+
+BATCH_SIZE = 2000
+Point = tuple[Decimal | None, Decimal | None]
+
+
+def centre_search_text(name: str, operator_name: str | None, city_names: str | None, region_names: str | None) -> str:
+    """The folded names the editors' search and the import's matching read: centre, operator, and every name of
+    its city and region (which are stored folded already)."""
+    parts = [fold(name), fold(operator_name or ""), city_names or "", region_names or ""]
+    return " ".join(part for part in parts if part)
+
+
+def public_point(
+    visibility: str, latitude: Decimal | None, longitude: Decimal | None, city: Point = (None, None)
+) -> Point:
+    """Where the public may place a centre: its own point only when its address is public, else its city's centre
+    (none without a city). Distances are measured from this alone, so nobody can triangulate a hidden shelter."""
+    if visibility == AddressVisibility.PUBLIC and latitude is not None and longitude is not None:
+        return latitude, longitude
+    return city
+
+
+def name_columns(name: str) -> dict[str, str]:
+    """An operator's folded name (for the editors' search) and its words (for the text search)."""
+    return {"search_text": fold(name), "search_words": word_text(name)}
+
+
+def gazetteer_words(search_names: str) -> str:
+    """A place's or region's words for the text search, from its folded names (`geo.search_names`)."""
+    return word_text(search_names)
+
+
+def sync_words(centre: Model) -> None:
+    """Make one centre's rows of the word index match its name: add the new words, remove the gone ones."""
+    word_model = _model(global_apps, "CentreWord")
+    wanted = set(words(centre.name))
+    present = set(word_model.objects.filter(centre=centre).values_list("word", flat=True))
+    if present - wanted:
+        word_model.objects.filter(centre=centre, word__in=present - wanted).delete()
+    word_model.objects.bulk_create([word_model(centre=centre, word=word) for word in wanted - present])
+
+
+def reindex_centres(
+    centres: QuerySet | None = None, *, index_words: bool = True, apps=global_apps, batch_size: int = BATCH_SIZE
+) -> int:
+    """Derive the search text, public point and (unless `index_words` is false: only the names of their operator, town
+    or region changed) word rows of `centres`, every centre when None, a batch of rows per statement; returns how
+    many centres were indexed."""
+    centre_model = _model(apps, "Centre")
+    word_model = _model(apps, "CentreWord") if index_words else None
+    fields = [name for name in ("search_text", "public_latitude", "public_longitude") if _has(centre_model, name)]
+    queryset = centre_model._base_manager.all() if centres is None else centres
+    ids = list(queryset.order_by().values_list("pk", flat=True))
+    for chunk in _chunks(ids, batch_size):
+        rows = centre_model._base_manager.filter(pk__in=chunk).values(
+            "pk",
+            "name",
+            "address_visibility",
+            "latitude",
+            "longitude",
+            "operator__name",
+            "city__search_names",
+            "city__latitude",
+            "city__longitude",
+            "region__search_names",
+        )
+        updated, word_rows = [], []
+        for row in rows:
+            point = public_point(
+                row["address_visibility"],
+                row["latitude"],
+                row["longitude"],
+                (row["city__latitude"], row["city__longitude"]),
+            )
+            values = {
+                "search_text": centre_search_text(
+                    row["name"], row["operator__name"], row["city__search_names"], row["region__search_names"]
+                ),
+                "public_latitude": point[0],
+                "public_longitude": point[1],
+            }
+            updated.append(centre_model(pk=row["pk"], **{name: values[name] for name in fields}))
+            if word_model is not None:
+                word_rows.extend(word_model(centre_id=row["pk"], word=word) for word in words(row["name"]))
+        if fields:
+            centre_model._base_manager.bulk_update(updated, fields)
+        if word_model is not None:
+            word_model.objects.filter(centre_id__in=chunk).delete()
+            word_model.objects.bulk_create(word_rows)
+    return len(ids)
+
+
+def reindex_names(*, apps=global_apps) -> None:
+    """Derive the search columns of every operator, place and region."""
+    for name, derive in (
+        ("Operator", lambda row: name_columns(row.name)),
+        ("Place", lambda row: {"search_words": gazetteer_words(row.search_names)}),
+        ("Region", lambda row: {"search_words": gazetteer_words(row.search_names)}),
+    ):
+        model = _model(apps, name)
+        rows = list(model._base_manager.all())
+        fields: list[str] = []
+        for row in rows:
+            values = {field: value for field, value in derive(row).items() if _has(model, field)}
+            for field, value in values.items():
+                setattr(row, field, value)
+            fields = list(values)
+        if rows and fields:
+            model._base_manager.bulk_update(rows, fields, batch_size=500)
+
+
+def _model(apps, name: str) -> type[Model] | None:
+    try:
+        return apps.get_model("centres", name)
+    except LookupError:  # a historical registry from before this model existed
+        return None
+
+
+def _has(model: type[Model], field: str) -> bool:
+    try:
+        model._meta.get_field(field)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
