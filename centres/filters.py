@@ -1,7 +1,8 @@
 """The query strings of the lists, each read once, here (DESIGN.md section 5).
 
 `PublicSearch` reads the public search's every parameter — the text, the filters, a place or a position and its
-radius, the page — and `AtRiskFilter` the at-risk list's. Everything downstream (the selectors, the page cache, the
+radius, the page — and `advocacy.filters.AtRiskFilter`, built on the same `CentreFilter`, the at-risk list's.
+Everything downstream (the selectors, the page cache, the
 redirect that rounds a position, the exports and their log) takes their cleaned result, never the raw query.
 """
 
@@ -17,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centres import widgets
-from centres.eligibility import FLAGS, GAPS, HIGH, MEDIUM, SEVERITY_RANK, any_q
 from centres.geo import Resolution, resolve_place
 from centres.models import Centre, CountryRules, Place
 from centres.nearest import Origin
@@ -333,86 +333,3 @@ def public_search(params: QueryDict) -> PublicSearch:
     search = PublicSearch(params, queryset=Centre.objects.public().for_cards())
     search.is_valid()
     return search
-
-
-# -- the at-risk list: the same filters, and severity, flags and gaps -------------------------------------------
-
-
-class AtRiskForm(PagedForm):
-    """The at-risk list's form: each of its two lists has its own page."""
-
-    gap_page = PageField()
-
-    unrendered = frozenset({"page", "gap_page"})
-
-    @property
-    def query_without_gap_page(self) -> str:
-        return self.query_without("gap_page")
-
-    @property
-    def query_without_pages(self) -> str:
-        return self.query_without("page", "gap_page")
-
-
-class AtRiskFilter(CentreFilter):
-    """The at-risk list's query string. Two lists answer it: the centres at risk, narrowed by `severity` and
-    `flag`, and the centres with data gaps, narrowed by `gap`; the shared filters narrow both."""
-
-    severity = django_filters.ChoiceFilter(
-        label=_("Risk"),
-        choices=[(HIGH, _("High")), (MEDIUM, _("Medium"))],
-        method="filter_severity",
-        empty_label=_("Any"),
-        widget=widgets.Select,
-    )
-    flag = django_filters.MultipleChoiceFilter(
-        label=_("Risk flags (any of)"),
-        choices=[(rule.code, rule.label) for rule in FLAGS],
-        method="filter_flags",
-        widget=widgets.CheckboxList,
-    )
-    gap = django_filters.MultipleChoiceFilter(
-        label=_("Data gaps (any of)"),
-        choices=[(rule.code, rule.label) for rule in GAPS],
-        method="filter_gaps",
-        widget=widgets.CheckboxList,
-    )
-
-    RISKS_ONLY = frozenset({"severity", "flag"})
-    GAPS_ONLY = frozenset({"gap"})
-
-    class Meta:
-        form = AtRiskForm
-
-    def __init__(self, data: QueryDict, *, rules: dict[str, CountryRules], on: datetime.date):
-        self.rules, self.on = rules, on
-        super().__init__(data, queryset=Centre.objects.judged())
-        self.is_valid()
-
-    @property
-    def cleaned(self) -> dict:
-        return self.form.cleaned_data
-
-    def risks(self) -> QuerySet:
-        """Every matching centre at risk, high first, then medium, each by name."""
-        at_risk = self.queryset.at_risk(self.rules, self.on)
-        return self.filter_queryset(at_risk, leave_out=self.GAPS_ONLY).order_by("-risk_rank", "name", "pk")
-
-    def gaps(self) -> QuerySet:
-        """Every matching centre with a data gap, by name."""
-        gapped = self.queryset.filter(any_q(GAPS, self.rules, self.on))
-        return self.filter_queryset(gapped, leave_out=self.RISKS_ONLY).order_by("name", "pk")
-
-    def risk_ranks(self) -> tuple[int, ...]:
-        """The tiers the at-risk list is read in: high then medium, or the one severity chosen."""
-        severity = self.cleaned.get("severity")
-        return (SEVERITY_RANK[severity],) if severity else (SEVERITY_RANK[HIGH], SEVERITY_RANK[MEDIUM])
-
-    def filter_severity(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.filter(risk_rank=SEVERITY_RANK[value])
-
-    def filter_flags(self, qs: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return qs.filter(any_q([rule for rule in FLAGS if rule.code in value], self.rules, self.on))
-
-    def filter_gaps(self, qs: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return qs.filter(any_q([rule for rule in GAPS if rule.code in value], self.rules, self.on))

@@ -21,7 +21,8 @@ from typing import Any
 from django.db import models, transaction
 from geopy.distance import geodesic
 
-from centres.text import fold, word_text
+from centres.derived import gazetteer_words
+from centres.text import fold
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PLACES_FILE = DATA_DIR / "places.json"
@@ -128,7 +129,7 @@ def load_places(place_model: type[models.Model], region_model: type[models.Model
             "search_names": search_names([*names, *aliases.get(place["geonameid"], [])]),
         }
     for record in [*regions.values(), *places.values()]:
-        record["search_words"] = word_text(record["search_names"])  # the same words, as the text search reads them
+        record["search_words"] = gazetteer_words(record["search_names"])
     unknown = set(aliases) - set(places)
     if unknown:
         raise ValueError(f"{ALIASES_FILE.name} names places not in the gazetteer: {sorted(unknown)}")

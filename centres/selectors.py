@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from centres.advocacy.filters import AtRiskFilter
 from centres.eligibility import LOST_STATUSES
-from centres.filters import AtRiskFilter, PublicSearch
+from centres.filters import PublicSearch
 from centres.geo import Resolution
 from centres.models import Centre, Compliance, today
 from centres.nearest import Nearest, Origin, nearest_first

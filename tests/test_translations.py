@@ -46,8 +46,7 @@ SURVIVAL_PATH = (
     "templates/centres/country_detail.html",
     "templates/404.html",
     "centres/filters.py",
-    "centres/presentation.py",
-    "centres/countries.py",
+    "centres/public/*",
     "centres/vocabularies.py",
 )
 PLURAL_FORMS = {

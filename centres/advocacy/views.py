@@ -6,13 +6,13 @@ from django.views.decorators.http import require_safe
 
 from centres.access import advocacy_required
 from centres.advocacy.charts import dashboard_context
+from centres.advocacy.filters import AtRiskFilter
 from centres.advocacy.presentation import at_risk_view
 from centres.caching import current_key, kept
 from centres.columns import ADVOCATE_COLUMNS
 from centres.downloads import download, filters_refused, record_export
 from centres.exports import centre_rows
 from centres.exports import render as render_export
-from centres.filters import AtRiskFilter
 from centres.models import CountryRules, ExportLog, today
 from centres.selectors import at_risk_centres, at_risk_pages
 

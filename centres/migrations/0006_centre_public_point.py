@@ -2,18 +2,12 @@
 
 from django.db import migrations, models
 
+from centres import derived
+
 
 def fill_public_points(apps, schema_editor):
     """The public point of existing centres: their own when the address is public, else their city's."""
-    Centre = apps.get_model("centres", "Centre")
-    for centre in Centre.objects.select_related("city").iterator(chunk_size=1000):
-        if centre.address_visibility == "public" and centre.latitude is not None and centre.longitude is not None:
-            point = (centre.latitude, centre.longitude)
-        elif centre.city_id:
-            point = (centre.city.latitude, centre.city.longitude)
-        else:
-            continue
-        Centre.objects.filter(pk=centre.pk).update(public_latitude=point[0], public_longitude=point[1])
+    derived.reindex_centres(apps=apps)
 
 
 class Migration(migrations.Migration):

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from centres.text import word_text, words
+from centres import derived
 
 # Prefix search (`word LIKE 'w%'`) uses an index only if it is built for it: with NOCASE on SQLite (whose LIKE
 # ignores ASCII case), with text_pattern_ops on PostgreSQL (whose LIKE cannot use a locale-ordered index).
@@ -23,21 +23,8 @@ def drop_prefix_index(apps, schema_editor):
 
 
 def fill_words(apps, schema_editor):
-    for name in ("Place", "Region", "Operator"):
-        model = apps.get_model("centres", name)
-        rows = list(model.objects.all())
-        for row in rows:
-            row.search_words = word_text(row.search_names if name != "Operator" else row.name)
-        model.objects.bulk_update(rows, ["search_words"], batch_size=500)
-    Centre = apps.get_model("centres", "Centre")
-    CentreWord = apps.get_model("centres", "CentreWord")
-    batch = []
-    for pk, name in Centre.objects.values_list("pk", "name").iterator(chunk_size=2000):
-        batch.extend(CentreWord(centre_id=pk, word=word) for word in words(name))
-        if len(batch) >= 5000:
-            CentreWord.objects.bulk_create(batch)
-            batch = []
-    CentreWord.objects.bulk_create(batch)
+    derived.reindex_names(apps=apps)
+    derived.reindex_centres(apps=apps)
 
 
 class Migration(migrations.Migration):

@@ -12,9 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from centres.advocacy.filters import AtRiskFilter
 from centres.columns import ADVOCATE_COLUMNS, BACKUP_COLUMNS, PUBLIC_COLUMNS
 from centres.exports import FORMATS, centre_rows, render
-from centres.filters import AtRiskFilter
 from centres.models import Centre, CountryRules, today
 from centres.selectors import at_risk_centres, public_centres
 
