@@ -131,14 +131,26 @@ def save_each(modeladmin, request, queryset: QuerySet, values: dict, reason: str
         )
 
 
+def saving_action(name: str, description, values: Callable[[], dict], reason, message: Callable[[int], str]):
+    """An action, `name` in the admin's list, that sets `values()` on each selected record and saves it with
+    `reason` in its history (`save_each`); `message(n)` says what was done."""
+
+    def action(modeladmin, request, queryset) -> None:
+        save_each(modeladmin, request, queryset, values(), str(reason), message)
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=["change"])(action)
+
+
 def verified_today(message: Callable[[int], str]):
-    """The "mark verified today" action of a model with `last_verified_on`; `message(n)` says what was done."""
-
-    @admin.action(description=gettext_lazy("Mark verified today"), permissions=["change"])
-    def mark_verified_today(modeladmin, request, queryset):
-        save_each(modeladmin, request, queryset, {"last_verified_on": today()}, _("Marked verified"), message)
-
-    return mark_verified_today
+    """The "mark verified today" action of a model with `last_verified_on`."""
+    return saving_action(
+        "mark_verified_today",
+        gettext_lazy("Mark verified today"),
+        lambda: {"last_verified_on": today()},
+        gettext_lazy("Marked verified"),
+        message,
+    )
 
 
 class FoldedSearchMixin:
@@ -248,13 +260,24 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
     search_help_text = gettext_lazy("Centre, operator, city or region name, in any script and any case.")
     autocomplete_fields = ["operator", "city"]
     readonly_fields = ["eligibility", "id", "slug", "created_at", "updated_at"]
-    actions = [
-        verified_today(
-            lambda n: ngettext("Marked %(count)d centre verified today.", "Marked %(count)d centres verified today.", n)
-        ),
+    actions = ["mark_verified_today", "archive", "unarchive"]
+    mark_verified_today = verified_today(
+        lambda n: ngettext("Marked %(count)d centre verified today.", "Marked %(count)d centres verified today.", n)
+    )
+    archive = saving_action(
         "archive",
+        gettext_lazy("Archive (entered in error or a duplicate)"),
+        lambda: {"archived": True},
+        gettext_lazy("Archived"),
+        lambda n: ngettext("Archived %(count)d centre.", "Archived %(count)d centres.", n),
+    )
+    unarchive = saving_action(
         "unarchive",
-    ]
+        gettext_lazy("Bring back from the archive"),
+        lambda: {"archived": False},
+        gettext_lazy("Brought back from the archive"),
+        lambda n: ngettext("Brought back %(count)d centre.", "Brought back %(count)d centres.", n),
+    )
     list_per_page = 50
     history_list_display = ["status", "archived"]
     object_history_template = "admin/centres/centre/object_history.html"
@@ -327,28 +350,6 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
     def licence_status(self, centre: Centre) -> str:
         compliance = getattr(centre, "compliance", None)
         return compliance.get_licence_status_display() if compliance else "—"
-
-    @admin.action(description=gettext_lazy("Archive (entered in error or a duplicate)"), permissions=["change"])
-    def archive(self, request, queryset):
-        save_each(
-            self,
-            request,
-            queryset,
-            {"archived": True},
-            _("Archived"),
-            lambda n: ngettext("Archived %(count)d centre.", "Archived %(count)d centres.", n),
-        )
-
-    @admin.action(description=gettext_lazy("Bring back from the archive"), permissions=["change"])
-    def unarchive(self, request, queryset):
-        save_each(
-            self,
-            request,
-            queryset,
-            {"archived": False},
-            _("Brought back from the archive"),
-            lambda n: ngettext("Brought back %(count)d centre.", "Brought back %(count)d centres.", n),
-        )
 
     def revert_disabled(self, request, obj=None) -> bool:
         # simple-history's revert brings back the main row only; the restore view below brings back the page.
@@ -492,13 +493,10 @@ class HotlineAdmin(VersionedAdmin):
     list_display = ["number", "country", "purpose", "open_24_7", "is_main", "last_verified_on"]
     list_filter = ["country", "purpose", "is_main"]
     search_fields = ["number", "run_by"]
-    actions = [
-        verified_today(
-            lambda n: ngettext(
-                "Marked %(count)d hotline verified today.", "Marked %(count)d hotlines verified today.", n
-            )
-        )
-    ]
+    actions = ["mark_verified_today"]
+    mark_verified_today = verified_today(
+        lambda n: ngettext("Marked %(count)d hotline verified today.", "Marked %(count)d hotlines verified today.", n)
+    )
     fields = [
         "country",
         "number",

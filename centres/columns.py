@@ -16,20 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from centres import vocabularies as codes
 from centres.models import Centre, Compliance, Operator
-from centres.vocabularies import (
-    AddressVisibility,
-    Audience,
-    Country,
-    DocumentsNeeded,
-    FundingKind,
-    Language,
-    LicenceStatus,
-    OperatorKind,
-    Service,
-    Status,
-    Tenure,
-)
 
 # A spreadsheet program reads a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -291,14 +279,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("id", Identifier()),
     Column("name", Text()),
     Column("operator", Text(), "operator", "name"),
-    Column("operator_kind", Choice(OperatorKind), "operator", "kind"),
+    Column("operator_kind", Choice(codes.OperatorKind), "operator", "kind"),
     Column("operator_registration_number", Text(), "operator", "registration_number"),
     Column("operator_website", Text(), "operator", "website"),
-    Column("country", Choice(Country)),
+    Column("country", Choice(codes.Country)),
     Column("region", RegionCode(), attr="region_id"),
     Column("city", CityName()),
     Column("address", Text()),
-    Column("address_visibility", Choice(AddressVisibility)),
+    Column("address_visibility", Choice(codes.AddressVisibility)),
     Column("latitude", Number()),
     Column("longitude", Number()),
     Column("phones", Phones(), "phones"),
@@ -307,9 +295,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("website", Text()),
     Column("hours", Text()),
     Column("open_24_7", Boolean()),
-    Column("services", Codes(Service)),
-    Column("audiences", Codes(Audience)),
-    Column("languages", Codes(Language)),
+    Column("services", Codes(codes.Service)),
+    Column("audiences", Codes(codes.Audience)),
+    Column("languages", Codes(codes.Language)),
     Column("beds", Integer()),
     Column("beds_free", Integer()),
     Column("beds_free_updated_at", DateTime()),
@@ -318,12 +306,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("accepts_children", Boolean()),
     Column("boys_max_age", Integer()),
     Column("accepts_pregnant", Boolean()),
-    Column("documents_needed", Choice(DocumentsNeeded)),
+    Column("documents_needed", Choice(codes.DocumentsNeeded)),
     Column("accepts_non_citizens", Boolean()),
     Column("referral_needed", Boolean()),
     Column("max_stay_days", Integer()),
     Column("anonymous", Boolean()),
-    Column("status", Choice(Status)),
+    Column("status", Choice(codes.Status)),
     Column("status_since", Date()),
     Column("closure_reason", Text()),
     Column("archived", Boolean()),
@@ -331,7 +319,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("source", Text()),
     Column("public_notes", Text()),
     Column("internal_notes", Text()),
-    Column("licence_status", Choice(LicenceStatus), "compliance"),
+    Column("licence_status", Choice(codes.LicenceStatus), "compliance"),
     Column("licence_number", Text(), "compliance"),
     Column("licence_authority", Text(), "compliance"),
     *_dates(
@@ -342,9 +330,9 @@ COLUMNS: tuple[Column, ...] = (
         source="compliance",
     ),
     Column("premises_area_m2", Number(), "compliance"),
-    Column("premises_tenure", Choice(Tenure), "compliance"),
+    Column("premises_tenure", Choice(codes.Tenure), "compliance"),
     Column("lease_ends_on", Date(), "compliance"),
-    Column("funding_kind", Choice(FundingKind), "compliance"),
+    Column("funding_kind", Choice(codes.FundingKind), "compliance"),
     Column("funding_ends_on", Date(), "compliance"),
 )
 COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}

@@ -10,25 +10,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db.models import TextChoices
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from centres.vocabularies import (
-    AddressVisibility,
-    Audience,
-    Country,
-    DocumentsNeeded,
-    FundingKind,
-    HotlinePurpose,
-    Language,
-    LicenceStatus,
-    OperatorKind,
-    Service,
-    Status,
-    Tenure,
-)
+from centres import vocabularies
+from centres.vocabularies import HotlinePurpose, OperatorKind, Service
 
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 COMPLETE = ["ru", "kk", "en"]  # every entry translated
@@ -57,18 +46,9 @@ PLURAL_FORMS = {
     "tg": "nplurals=2; plural=(n != 1);",
 }
 VOCABULARIES = [
-    Country,
-    OperatorKind,
-    AddressVisibility,
-    Status,
-    DocumentsNeeded,
-    Service,
-    Audience,
-    Language,
-    LicenceStatus,
-    Tenure,
-    FundingKind,
-    HotlinePurpose,
+    value
+    for value in vars(vocabularies).values()
+    if isinstance(value, type) and issubclass(value, TextChoices) and value.__module__ == vocabularies.__name__
 ]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%%")
 
