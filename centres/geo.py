@@ -9,6 +9,7 @@ public geocoding service (DESIGN.md section 6).
 import csv
 import difflib
 import json
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from geopy.distance import geodesic
 
 from centres.derived import gazetteer_words
@@ -243,3 +245,77 @@ def suggest_places(name: str, country: str | None = None, limit: int = MAX_SUGGE
 def distance_km(lat1: float | Decimal, lon1: float | Decimal, lat2: float | Decimal, lon2: float | Decimal) -> float:
     """Distance on the WGS-84 ellipsoid, for showing. Too slow (~90 µs) to rank thousands of centres with."""
     return geodesic((float(lat1), float(lon1)), (float(lat2), float(lon2))).km
+
+
+# -- a town named in an import file --------------------------------------------------------------------------------
+
+# Of several places with one name in one region, the one within this distance of the row's coordinates is meant.
+NEAR_KM = 30
+
+
+class UnknownCity(ValueError):
+    """A town an import row names that the gazetteer cannot place; the message says why and what to write."""
+
+
+def find_city(name: str, country: str, region_code: str | None) -> Any:
+    """The place an import row means by `name` (in `country`, in region `region_code` if given), or several
+    candidates for `pick_place` to choose among with the row's help. Raises UnknownCity."""
+    from centres.models import Place
+
+    places = Place.objects.named(name)
+    if country:
+        places = places.filter(country=country)
+    candidates = list(places[:20])
+    if region_code:
+        in_region = [place for place in candidates if place.region_id == region_code]
+        if not in_region and len(candidates) == 1:
+            # The editor changed the city and left the old region: the city is unambiguous, so it wins and the
+            # region follows it.
+            return candidates[0]
+        if not in_region and candidates:
+            raise UnknownCity(
+                _("there is no place named '%(name)s' in region %(region)s; places of that name: %(places)s.")
+                % {"name": name, "region": region_code, "places": _list_places(candidates)}
+            )
+        candidates = in_region
+    if not candidates:
+        raise UnknownCity(
+            _("'%(name)s' is not a known town or city of %(country)s.") % {"name": name, "country": country or "?"}
+        )
+    if len(candidates) > 1:
+        # A main name (Russian or Latin) beats an alternate one: "Алтай" is not "Алтайский" called Алтай.
+        exact = [place for place in candidates if name in {place.name_ru, place.name_en, place.name_kk}]
+        if len(exact) == 1:
+            return exact[0]
+        return exact or candidates
+    return candidates[0]
+
+
+def pick_place(candidates: list, name: str, current: Any, latitude: Any, longitude: Any) -> Any:
+    """Choose among places of one name in one region (GeoNames has a few): the centre's `current` city if it is
+    one of them, else the one at (or the only one within NEAR_KM of) the row's coordinates; otherwise say how to
+    choose. Raises UnknownCity."""
+    if current is not None and current.pk in {place.pk for place in candidates}:
+        return current
+    if latitude is not None and longitude is not None:
+        distances = [(_rough_km(place, latitude, longitude), place) for place in candidates]
+        for limit in (0.05, NEAR_KM):  # at the place's own coordinates (derived from it), else near only one
+            near = [place for distance, place in distances if distance <= limit]
+            if len(near) == 1:
+                return near[0]
+    raise UnknownCity(
+        _("'%(name)s' could be %(places)s; put the region's code in the region column to say which.")
+        % {"name": name, "places": _list_places(candidates)}
+    )
+
+
+def _rough_km(place: Any, latitude: Decimal, longitude: Decimal) -> float:
+    """Equirectangular distance: plenty to tell two villages of one name apart."""
+    mean_latitude = math.radians(float(place.latitude + latitude) / 2)
+    dx = math.radians(float(place.longitude - longitude)) * math.cos(mean_latitude)
+    dy = math.radians(float(place.latitude - latitude))
+    return 6371 * math.hypot(dx, dy)
+
+
+def _list_places(places: Iterable[Any]) -> str:
+    return ", ".join(f"{place.display_name()} ({place.region_id or '?'})" for place in places)

@@ -13,11 +13,8 @@ Two steps, so that a file is written completely or not at all:
 
 import csv
 import io
-import math
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,14 +32,13 @@ from centres.columns import (
     compliance_of,
     unescape_formula,
 )
+from centres.geo import UnknownCity, find_city, pick_place
 from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
 from centres.text import match_key
 from centres.versioning import ConcurrentEditError
 
 # History keeps at most this many characters of a change reason (simple-history's default field).
 REASON_LENGTH = 100
-# Of several places with one name in one region, the one within this distance of the row's coordinates is meant.
-NEAR_KM = 30
 
 _CENTRE_COLUMNS = [c for c in COLUMNS if c.source == "centre" and c.name not in {"id", "city", "region"}]
 _COMPLIANCE_COLUMNS = [c for c in COLUMNS if c.source == "compliance"]
@@ -297,7 +293,7 @@ class _Planner:
     def __init__(self, plan: ImportPlan, present: set[str]):
         self.plan = plan
         self.present = present
-        self.places: dict[tuple[str, str, str | None], Place | list[Place] | RowError] = {}
+        self.places: dict[tuple[str, str, str | None], Place | list[Place] | str] = {}
         self.regions: dict[str, Region | None] = {}
         self.operators: dict[int, PlannedOperator] = {}  # existing operators by pk: one instance each
         self.new_operators: list[PlannedOperator] = []
@@ -334,9 +330,15 @@ class _Planner:
             if values["city"]:
                 found = self._city(values["city"], country, values.get("region"))
                 if isinstance(found, list):
-                    found = _pick_place(found, values["city"], centre, values.get("latitude"), values.get("longitude"))
-                if isinstance(found, RowError):
-                    errors.append(RowError(row, "city", found.message))
+                    current = centre.city if centre else None
+                    try:
+                        found = pick_place(
+                            found, values["city"], current, values.get("latitude"), values.get("longitude")
+                        )
+                    except UnknownCity as error:
+                        found = str(error)
+                if isinstance(found, str):
+                    errors.append(RowError(row, "city", found))
                 else:
                     city = found
         operator: Operator | None = centre.operator if centre else None
@@ -503,45 +505,16 @@ class _Planner:
             self.regions[code] = Region.objects.filter(code=code).first()
         return self.regions[code]
 
-    def _city(self, name: str, country: str, region_code: str | None) -> Place | list[Place] | RowError:
+    def _city(self, name: str, country: str, region_code: str | None) -> Place | list[Place] | str:
+        """The place, its namesakes to choose among, or the message saying why there is none: kept, like a place,
+        for the next row that names it."""
         key = (name, country, region_code)
         if key not in self.places:
-            self.places[key] = self._find_city(name, country, region_code)
+            try:
+                self.places[key] = find_city(name, country, region_code)
+            except UnknownCity as error:
+                self.places[key] = str(error)
         return self.places[key]
-
-    def _find_city(self, name: str, country: str, region_code: str | None) -> Place | list[Place] | RowError:
-        """The place, an error, or several candidates for `_pick_place` to choose among with the row's help."""
-        places = Place.objects.named(name)
-        if country:
-            places = places.filter(country=country)
-        candidates = list(places[:20])
-        if region_code:
-            in_region = [place for place in candidates if place.region_id == region_code]
-            if not in_region and len(candidates) == 1:
-                # The editor changed the city and left the old region: the city is unambiguous, so it wins and
-                # the region follows it.
-                return candidates[0]
-            if not in_region and candidates:
-                return RowError(
-                    None,
-                    "city",
-                    _("there is no place named '%(name)s' in region %(region)s; places of that name: %(places)s.")
-                    % {"name": name, "region": region_code, "places": _list_places(candidates)},
-                )
-            candidates = in_region
-        if not candidates:
-            return RowError(
-                None,
-                "city",
-                _("'%(name)s' is not a known town or city of %(country)s.") % {"name": name, "country": country or "?"},
-            )
-        if len(candidates) > 1:
-            # A main name (Russian or Latin) beats an alternate one: "Алтай" is not "Алтайский" called Алтай.
-            exact = [place for place in candidates if name in {place.name_ru, place.name_en, place.name_kk}]
-            if len(exact) == 1:
-                return exact[0]
-            return exact or candidates
-        return candidates[0]
 
     def _operator(self, row: int, values: dict[str, Any], errors: list[RowError]) -> Operator | None:
         name = values["operator"]
@@ -667,36 +640,3 @@ def _centre_column(field_name: str) -> str:
         if column.source == "centre" and column.field in {field_name, f"{field_name}_id"}:
             return column.name
     return field_name
-
-
-def _pick_place(
-    candidates: list[Place], name: str, centre: Centre | None, latitude: Any, longitude: Any
-) -> Place | RowError:
-    """Choose among places of one name in one region (GeoNames has a few): the centre's current city if it is one
-    of them, else the one at (or the only one within 30 km of) the row's coordinates; otherwise ask."""
-    if centre is not None and centre.city_id in {place.pk for place in candidates}:
-        return centre.city
-    if latitude is not None and longitude is not None:
-        distances = [(_rough_km(place, latitude, longitude), place) for place in candidates]
-        for limit in (0.05, NEAR_KM):  # at the place's own coordinates (derived from it), else near only one
-            near = [place for distance, place in distances if distance <= limit]
-            if len(near) == 1:
-                return near[0]
-    return RowError(
-        None,
-        "city",
-        _("'%(name)s' could be %(places)s; put the region's code in the region column to say which.")
-        % {"name": name, "places": _list_places(candidates)},
-    )
-
-
-def _rough_km(place: Place, latitude: Decimal, longitude: Decimal) -> float:
-    """Equirectangular distance: plenty to tell two villages of one name apart."""
-    mean_latitude = math.radians(float(place.latitude + latitude) / 2)
-    dx = math.radians(float(place.longitude - longitude)) * math.cos(mean_latitude)
-    dy = math.radians(float(place.latitude - latitude))
-    return 6371 * math.hypot(dx, dy)
-
-
-def _list_places(places: Iterable[Place]) -> str:
-    return ", ".join(f"{place.display_name()} ({place.region_id or '?'})" for place in places)

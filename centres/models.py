@@ -2,10 +2,8 @@
 
 import datetime
 import uuid
-from collections.abc import Iterable
 from decimal import Decimal
 
-from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -17,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from centres import derived
+from centres.fields import CodeListField  # also where migrations 0001 and 0005 name it
 from centres.text import MAX_WORD_LENGTH, fold, latin_slug
 from centres.versioning import Versioned
 from centres.vocabularies import (
@@ -42,71 +41,6 @@ CACHE_SECONDS = 60
 
 # Derived or bookkeeping columns that history need not keep: they are recomputed on every save.
 UNTRACKED = ["search_text", "version", "updated_at", "public_latitude", "public_longitude"]
-
-
-class CodeListField(models.CharField):
-    """A list of vocabulary codes stored as ";a;b;", so that `contains=";a;"` finds a code on any database.
-
-    Kept on the centre's own row so that history and restore see it like any other column.
-    """
-
-    def __init__(self, *args, codes: type[models.TextChoices], **kwargs):
-        self.codes = codes
-        kwargs.setdefault("max_length", 255)
-        kwargs.setdefault("blank", True)
-        kwargs.setdefault("default", list)
-        super().__init__(*args, **kwargs)
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs["codes"] = self.codes
-        if kwargs.get("max_length") == 255:
-            del kwargs["max_length"]
-        kwargs.pop("blank", None)
-        kwargs.pop("default", None)
-        return name, path, args, kwargs
-
-    def canonical(self, values: Iterable[str]) -> list[str]:
-        """The codes in vocabulary order, each once."""
-        chosen = set(values)
-        return [code for code in self.codes.values if code in chosen]
-
-    def from_db_value(self, value, expression, connection):
-        return self.to_python(value)
-
-    def to_python(self, value):
-        if value is None or value == "":
-            return []
-        if isinstance(value, str):
-            return [code for code in value.split(";") if code]
-        return list(value)
-
-    def get_prep_value(self, value):
-        if isinstance(value, str):  # a lookup such as contains=";shelter;"
-            return value
-        codes = self.canonical(value or [])
-        return f";{';'.join(codes)};" if codes else ""
-
-    def validate(self, value, model_instance):
-        unknown = [code for code in value or [] if code not in self.codes.values]
-        if unknown:
-            raise ValidationError(
-                _("Unknown code(s): %(codes)s. Allowed: %(allowed)s."),
-                params={"codes": ", ".join(unknown), "allowed": ", ".join(self.codes.values)},
-                code="invalid_code",
-            )
-
-    def value_to_string(self, obj):
-        return ";".join(self.value_from_object(obj) or [])
-
-    def formfield(self, **kwargs):
-        return forms.TypedMultipleChoiceField(
-            choices=self.codes.choices,
-            required=not self.blank,
-            widget=forms.CheckboxSelectMultiple,
-            label=self.verbose_name.capitalize(),
-            help_text=self.help_text,
-        )
 
 
 class Region(models.Model):
