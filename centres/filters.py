@@ -2,8 +2,8 @@
 
 `PublicSearch` reads the public search's every parameter — the text, the filters, a place or a position and its
 radius, the page — and `advocacy.filters.AtRiskFilter`, built on the same `CentreFilter`, the at-risk list's.
-Everything downstream (the selectors, the page cache, the
-redirect that rounds a position, the exports and their log) takes their cleaned result, never the raw query.
+Everything downstream (the selectors, the page cache, the redirect that rounds a position, the exports and their
+log) takes their cleaned result, never the raw query.
 """
 
 import datetime
@@ -27,54 +27,49 @@ from centres.vocabularies import Audience, Country, DocumentsNeeded, Language, O
 
 # Bounded: a larger id overflows the database's integer and would answer with an error page.
 MAX_PLACE_ID = 2_147_483_647
-_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")
-_HUGE_PAGE = 10**6
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 # -- parameters that are never an error ------------------------------------------------------------------------
 
 
-class PageField(forms.Field):
+class Lenient(forms.Field):
+    """A parameter that is never an error, and never rendered: what cannot be read reads as None."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+
+class PageField(Lenient):
     """`page`: a whole number, or None for anything else, which shows the first page; a number past the last page
     (or below the first) shows the last one. A hand-made page number never makes the search invalid."""
 
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
     def to_python(self, value) -> int | None:
         text = str(value or "").strip()
-        if not text.isascii() or not re.fullmatch(r"-?[0-9]+", text):
+        if not (text.isascii() and _WHOLE_NUMBER.fullmatch(text)):
             return None
-        return int(text) if _WHOLE_NUMBER.fullmatch(text) else _HUGE_PAGE
+        return int(text) if len(text) <= 12 else 10**12  # int() refuses numbers of thousands of digits
 
 
-class PlaceIdField(forms.Field):
+class PlaceIdField(Lenient):
     """A gazetteer place chosen from a list of candidates: its id, or None for anything that cannot be one."""
 
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(required=False, **kwargs)
-
     def to_python(self, value) -> int | None:
         text = str(value or "").strip()
-        if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit() but not to int()
+        if not (text.isascii() and text.isdigit()) or len(text) > 10:  # "²" is a digit to isdigit(), not to int()
             return None
-        number = int(text[:12])
-        return number if 1 <= number <= MAX_PLACE_ID and len(text) <= 12 else None
+        return int(text) if 1 <= int(text) <= MAX_PLACE_ID else None
 
 
-class CoordinateField(forms.Field):
+class CoordinateField(Lenient):
     """A browser's latitude or longitude, rounded to two decimals (about a kilometre) whatever precision was sent;
     None when it is not one."""
 
-    widget = forms.HiddenInput
-
     def __init__(self, limit: int, **kwargs):
         self.limit = limit
-        super().__init__(required=False, **kwargs)
+        super().__init__(**kwargs)
 
     def to_python(self, value) -> float | None:
         try:

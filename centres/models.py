@@ -310,11 +310,11 @@ class Centre(Versioned):
             # The public list's order: lets the database read the first page without sorting the table.
             models.Index(fields=["name", "id"]),
             # A text search reads the ids of the centres of the operators, towns and regions it matched from
-            # these alone, without reading each centre's row (CentreQuerySet.search).
+            # these alone, without reading each centre's row (search.text_search).
             models.Index(fields=["operator", "id"]),
             models.Index(fields=["city", "id"]),
             models.Index(fields=["region", "city", "id"]),
-            # ...and sorts them by name, public ones only, from this one (selectors.ByName).
+            # ...and sorts them by name, public ones only, from this one (paging.ByName).
             models.Index(fields=["id", "archived", "status", "name"]),
         ]
 
