@@ -1,16 +1,23 @@
 """The editor area, each feature through the admin's own views."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator
+from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator, Place, today
 from tests.conftest import change_url, errors, form_data, make_centre, make_operator, make_user
 
 pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/centres/centre/"
+ALMATY, SHYMKENT, OSH = 1526384, 1518980, 1527534  # GeoNames ids of gazetteer towns
 
 
 @pytest.fixture
@@ -283,3 +290,64 @@ def test_phone_numbers_are_validated(editor_client, centre):
     response = editor_client.post(change_url(centre), data)
     assert response.status_code == 200
     assert CentrePhone.objects.filter(number="150").exists()
+
+
+# -- queries ------------------------------------------------------------------------------------------------------
+
+
+def many_centres(count: int) -> None:
+    """`count` more centres of every sort: in three towns (each with its region) or none, run by the state, a CSO or
+    nobody known, with no phone, one or two; licensed, pending, revoked, unknown or with no compliance record at
+    all; open, suspended or closed, some archived, some demo; verified lately, long ago or never."""
+    towns = [Place.objects.get(pk=pk) for pk in (ALMATY, SHYMKENT, OSH)] + [None]
+    on = today()
+    start = Centre.objects.count()
+    for n in range(start, start + count):
+        town, kind, status = towns[n % 4], ["state", "cso", None][n % 3], n % 5 % 3
+        centre = make_centre(
+            name=f"Centre {n:02}",
+            city=town,
+            country=town.country if town else "KZ",
+            operator=make_operator(name=f"Operator {n}", kind=kind) if kind else None,
+            phones=[("Hotline", f"+7 700 000 00{n:02}", True), ("", "150", False)][: n % 3],
+            status=["active", "temporarily_closed", "closed"][status],
+            closure_reason="Ремонт" if status else "",
+            archived=n % 7 == 6,
+            is_demo=n % 11 == 10,
+            last_verified_on=[on, None, on - datetime.timedelta(days=400), on, None][n % 5],
+            compliance={
+                "licence_status": ["licensed", "applied", "revoked", "unknown"][n % 4],
+                "premises_area_m2": [Decimal("20"), None, Decimal("120")][n % 3],
+            },
+        )
+        if n % 6 == 5:
+            Compliance.objects.filter(centre=centre).delete()
+
+
+def queries(client, params: dict, *, warm: bool = True) -> int:
+    """Queries of one request for the changelist, after a first one (warm) or with every cache emptied."""
+    if warm:
+        client.get(CHANGELIST, params)
+    else:
+        cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(CHANGELIST, params).status_code == 200
+    return len(captured)
+
+
+# The session, the user, the user's and the groups' permissions; the count of matches and of every centre (for
+# "N of M"), the group check of the editor's rights, then the page's centres with their town, region, operator and
+# compliance joined (list_select_related); the session saved (a savepoint, the update, its release).
+@pytest.mark.parametrize("params", [{}, {"q": "centre"}, {"country__exact": "KZ", "verified": "never"}])
+def test_the_centre_changelist_makes_as_many_queries_for_3_or_30_centres(editor_client, params):
+    many_centres(3)
+    few = queries(editor_client, params)
+    many_centres(27)
+    many = queries(editor_client, params)
+    shown = list(editor_client.get(CHANGELIST, params).context["cl"].result_list)
+    assert len(shown) > 3
+    assert {centre.operator_id is None for centre in shown} == {True, False}
+    assert {centre.city_id is None for centre in shown} == {True, False}
+    assert {hasattr(centre, "compliance") for centre in shown} == {True, False}
+    assert few == many <= 11, many
+    assert queries(editor_client, params, warm=False) == many  # nothing on this page is cached

@@ -1,18 +1,27 @@
 """The at-risk list: who may see it, what it lists, and how it filters."""
 
 import datetime
+import html
+import re
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from tests.conftest import make_centre, make_user
+from centres.models import Centre, Place, today
+from centres.paging import PAGE_SIZE
+from tests.conftest import make_centre, make_operator, make_user
 
 pytestmark = pytest.mark.django_db
 
 AT_RISK = "/en/at-risk/"
 HELP = ["psychological", "legal"]  # not a shelter: no premises rules
+ALMATY, SHYMKENT, OSH = 1526384, 1518980, 1527534  # GeoNames ids of gazetteer towns
 
 
 @pytest.fixture
@@ -97,3 +106,134 @@ def test_the_list_pages_through_high_then_medium_without_losing_or_repeating_a_c
     pages = [[c.name for c in tiers[start : start + 2]] for start in (0, 2, 4)]
     assert pages == [["High 0", "High 1"], ["High 2", "Medium 0"], ["Medium 1"]]
     assert Tiers(high, medium).capped_count(3) == 4  # stops counting past the cap
+
+
+# -- two lists, each with its own page ----------------------------------------------------------------------------
+
+
+def section(response, heading: str) -> str:
+    """The HTML of the page's section labelled by `heading` (the id of its heading)."""
+    page = response.content.decode()
+    return re.search(rf'<section aria-labelledby="{heading}".*?</section>', page, re.S).group()
+
+
+def link(response, heading: str, text: str) -> str:
+    """The address of the link reading `text` in the section labelled by `heading`, as the browser follows it."""
+    found = re.findall(rf'<a class="page-link" href="([^"]*)">{text}</a>', section(response, heading))
+    assert len(found) == 1, (heading, text, found)
+    return AT_RISK + html.unescape(found[0])
+
+
+def query_of(address: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(address).query)
+
+
+def pages_shown(response) -> tuple[int, list[str], int, list[str]]:
+    """(page of the risks list, its centres, page of the gaps list, its centres)."""
+    result = response.context["result"]
+    return result.risks.number, names(result.rows), result.gaps.number, names(result.gap_rows)
+
+
+def test_paging_one_list_keeps_the_page_of_the_other(client, thresholds):
+    recent = today() - datetime.timedelta(days=5)
+    risky = [f"Risky {n:02}" for n in range(PAGE_SIZE + 5)]  # at risk, no data gap
+    gapped = [f"Gap {n:02}" for n in range(PAGE_SIZE + 5)]  # a data gap, no risk
+    for name in risky:
+        make_centre(name=name, services=HELP, last_verified_on=recent, compliance={"licence_status": "revoked"})
+    for name in gapped:
+        make_centre(name=name, services=HELP, last_verified_on=None, compliance={"licence_status": "licensed"})
+    first, second = slice(0, PAGE_SIZE), slice(PAGE_SIZE, None)
+    client.force_login(make_user("someone", "advocate"))
+
+    response = client.get(AT_RISK, {"country": "KZ", "gap_page": "2"})
+    assert pages_shown(response) == (1, risky[first], 2, gapped[second])
+    next_risks = link(response, "risks-heading", "Next")
+    assert query_of(next_risks) == {"country": ["KZ"], "gap_page": ["2"], "page": ["2"]}
+
+    response = client.get(next_risks)
+    assert pages_shown(response) == (2, risky[second], 2, gapped[second])
+    previous_gaps = link(response, "gaps-heading", "Previous")
+    assert query_of(previous_gaps) == {"country": ["KZ"], "page": ["2"], "gap_page": ["1"]}
+
+    response = client.get(previous_gaps)
+    assert pages_shown(response) == (2, risky[second], 1, gapped[first])
+    next_gaps, previous_risks = link(response, "gaps-heading", "Next"), link(response, "risks-heading", "Previous")
+    assert query_of(next_gaps) == {"country": ["KZ"], "page": ["2"], "gap_page": ["2"]}
+    assert query_of(previous_risks) == {"country": ["KZ"], "gap_page": ["1"], "page": ["1"]}
+    assert pages_shown(client.get(next_gaps)) == (2, risky[second], 2, gapped[second])
+    assert pages_shown(client.get(previous_risks)) == (1, risky[first], 1, gapped[first])
+
+    # The downloads hold every page of the list: their links carry the filters, never a page of either list.
+    risks = section(client.get(AT_RISK, {"country": "KZ", "page": "2", "gap_page": "2"}), "risks-heading")
+    exports = [html.unescape(href) for href in re.findall(r'href="(/en/at-risk/export\.[a-z]+[^"]*)"', risks)]
+    assert exports == [f"/en/at-risk/export.{format}?country=KZ" for format in ("csv", "xlsx", "json")]
+
+
+# -- queries ------------------------------------------------------------------------------------------------------
+
+
+def many_centres(count: int) -> None:
+    """`count` more centres of every sort: in three towns or none, run by the state, a CSO or nobody known, with no
+    phone, one or two; at high or medium risk, with data gaps, both or neither. The first three already hold a
+    high risk, a medium one and a gap, and thirty fit one page of risks: each count is of pages read, never of
+    centres."""
+    almaty, shymkent, osh = (Place.objects.get(pk=pk) for pk in (ALMATY, SHYMKENT, OSH))
+    towns = [almaty, shymkent, None, osh]  # Kyrgyzstan has no rules: its centres show only data gaps
+    on = today()
+    start = Centre.objects.count()
+    for n in range(start, start + count):
+        town, kind = towns[n % 4], ["state", "cso", None][n % 3]
+        make_centre(
+            name=f"Centre {n:02}",
+            city=town,
+            country=town.country if town else "KZ",
+            operator=make_operator(name=f"Operator {n}", kind=kind) if kind else None,
+            phones=[("Hotline", f"+7 700 000 00{n:02}", True), ("", "150", False)][: n % 3],
+            services=["shelter"] if n % 2 == 0 else HELP,
+            beds=n % 4,
+            last_verified_on=[on, None, on - datetime.timedelta(days=400)][n % 3],
+            compliance={
+                "licence_status": ["revoked", "applied", "unknown", "licensed", "licensed"][n % 5],
+                "premises_area_m2": [Decimal("20"), None, Decimal("120")][n % 3],
+                "funding_ends_on": on + datetime.timedelta(days=10) if n % 7 == 3 else None,
+            },
+        )
+
+
+def queries(client, params: dict, *, warm: bool = True) -> int:
+    """Queries of one request for the at-risk list, with the rules cached (warm) or not."""
+    if warm:
+        client.get(AT_RISK, params)
+    else:
+        cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(AT_RISK, params).status_code == 200
+    return len(captured)
+
+
+# The session, the user and the group check; per tier of risk read (high and medium, or the one severity asked
+# for) a capped count and the page's rows with their operator, town, region and compliance joined; the same two
+# for the gaps; the session saved (a savepoint, the update, its release).
+@pytest.mark.parametrize(
+    "params, most",
+    [
+        ({}, 12),
+        ({"severity": "high", "service": "shelter"}, 10),
+        ({"gap": "not_verified"}, 12),
+    ],
+)
+def test_the_at_risk_list_makes_as_many_queries_for_3_or_30_centres(client, thresholds, params, most):
+    client.force_login(make_user("someone", "advocate"))
+    many_centres(3)
+    few = queries(client, params)
+    result = client.get(AT_RISK, params).context["result"]
+    assert result.rows and result.gap_rows  # every list the page reads has rows to show
+    many_centres(27)
+    many = queries(client, params)
+    result = client.get(AT_RISK, params).context["result"]
+    assert {row.risk for row in result.rows} == ({"high"} if params.get("severity") else {"high", "medium"})
+    assert {row.centre.operator is None for row in result.rows} == {True, False}
+    assert {row.centre.city is None for row in result.rows} == {True, False}
+    assert few == many <= most, many
+    # With the rules not yet cached (the first request of a minute), one more.
+    assert queries(client, params, warm=False) <= many + 1
