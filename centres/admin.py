@@ -279,6 +279,8 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
         lambda n: ngettext("Brought back %(count)d centre.", "Brought back %(count)d centres.", n),
     )
     list_per_page = 50
+    # "N of M" would count the whole table again on every page of a large directory.
+    show_full_result_count = False
     history_list_display = ["status", "archived"]
     object_history_template = "admin/centres/centre/object_history.html"
     fieldsets = [
