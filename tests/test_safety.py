@@ -4,19 +4,26 @@ import datetime
 import logging
 import re
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from html.parser import HTMLParser
 
 import pytest
+from django.apps import apps
 from django.conf import settings
-from django.test import RequestFactory, override_settings
+from django.core.cache import caches
+from django.db import transaction
+from django.test import Client, RequestFactory, override_settings
 from django.utils import timezone, translation
+from django.utils.datastructures import CaseInsensitiveMapping
 from django.utils.translation import gettext
 
 from centres import filters
 from centres.errors import PrivateExceptionReporter
 from centres.geo import distance_km
-from centres.models import Place
+from centres.models import Centre, Place
 from centres.public import views
 from tests.conftest import make_centre, make_operator, make_user
 
@@ -36,13 +43,12 @@ def almaty_place(db) -> Place:
     return Place.objects.get(pk=ALMATY)
 
 
-@pytest.fixture
-def secret_centres(almaty_place):
-    """A hidden and a city-only shelter in Almaty, each with an address and a point that must never be public."""
+def make_secret_centres(city: Place) -> tuple:
+    """A hidden and a city-only shelter in `city`, each with an address and a point that must never be public."""
     fresh = timezone.now() - datetime.timedelta(days=1)
     hidden = make_centre(
         name="Убежище «Тайна»",
-        city=almaty_place,
+        city=city,
         operator=make_operator(),
         address=HIDDEN_ADDRESS,
         address_visibility="hidden",
@@ -54,7 +60,7 @@ def secret_centres(almaty_place):
     )
     city_only = make_centre(
         name="Дом «Ласточка»",
-        city=almaty_place,
+        city=city,
         address=CITY_ONLY_ADDRESS,
         address_visibility="city",
         latitude=CITY_ONLY_POINT[0],
@@ -63,6 +69,12 @@ def secret_centres(almaty_place):
         beds_free_updated_at=fresh,
     )
     return hidden, city_only
+
+
+@pytest.fixture
+def secret_centres(almaty_place):
+    """A hidden and a city-only shelter in Almaty, each with an address and a point that must never be public."""
+    return make_secret_centres(almaty_place)
 
 
 def coordinate_spellings(value: Decimal) -> set[str]:
@@ -80,36 +92,114 @@ for _point in (HIDDEN_POINT, CITY_ONLY_POINT):
         SECRETS |= coordinate_spellings(_value)
 
 
-def public_urls(hidden, city_only) -> list[str]:
-    paths = [
-        "/{lang}/",
-        "/{lang}/centres/",
-        "/{lang}/centres/?q=алматы",
-        "/{lang}/centres/?q=Almaty&beds_free=on",
-        "/{lang}/centres/?near=Алматы",
-        "/{lang}/centres/?near=Almaty&radius_km=50",
-        "/{lang}/centres/?lat=43.30&lon=77.05",
-        f"/{{lang}}/centres/?near_place={KONAEV}",
-        "/{lang}/centres/?near=Аксу",
-        "/{lang}/centres/?near=Алмааты",
-        f"/{{lang}}/centres/{hidden.slug}/",
-        f"/{{lang}}/centres/{city_only.slug}/",
-        "/{lang}/countries/kz/",
-        "/{lang}/safety/",
-        "/{lang}/centres/no-such-centre/",
-        "/{lang}/no-such-page/",
-    ]
-    return [path.format(lang=lang) for lang in LANGUAGES for path in paths]
+# --- the sweep: every public page, requested once for the whole module -----------------------------------------
+
+# Each page in every language, in that order; `{hidden}` and `{city_only}` stand for the secret centres' slugs.
+PUBLIC_PATHS = [
+    "/{lang}/",
+    "/{lang}/centres/",
+    "/{lang}/centres/?q=алматы",
+    "/{lang}/centres/?q=Almaty&beds_free=on",
+    "/{lang}/centres/?near=Алматы",
+    "/{lang}/centres/?near=Almaty&radius_km=50",
+    "/{lang}/centres/?lat=43.30&lon=77.05",
+    f"/{{lang}}/centres/?near_place={KONAEV}",
+    "/{lang}/centres/?near=Аксу",
+    "/{lang}/centres/?near=Алмааты",
+    "/{lang}/centres/{hidden}/",
+    "/{lang}/centres/{city_only}/",
+    "/{lang}/countries/kz/",
+    "/{lang}/safety/",
+    "/{lang}/centres/no-such-centre/",
+    "/{lang}/no-such-page/",
+]
+PUBLIC_PAGES = [path.replace("{lang}", lang) for lang in LANGUAGES for path in PUBLIC_PATHS]
+# And the answers that are not a page in a language: the root's and quick exit's redirects, a 404 outside every
+# language, a country code in capitals (redirected).
+OTHER_RESPONSES = ["/", "/exit/", "/no-such-page/", "/ru/countries/KZ/"]
 
 
-def test_hidden_and_city_only_addresses_and_points_never_reach_a_public_page(client, secret_centres):
-    hidden, city_only = secret_centres
-    for url in [*public_urls(hidden, city_only), "/no-such-page/"]:
-        response = client.get(url)
-        assert response.status_code in (200, 404), url
-        html = response.content.decode()
-        for secret in SECRETS:
-            assert secret not in html, (url, secret)
+@dataclass
+class Page:
+    """One response of the sweep, kept as plain values once the request and its data are gone."""
+
+    url: str
+    status_code: int
+    headers: Mapping[str, str]  # case-insensitive, as `response.headers`
+    cookies: dict[str, str]
+    html: str
+
+    def __getitem__(self, header: str) -> str:
+        return self.headers[header]
+
+    @cached_property
+    def scan(self) -> "PageScan":
+        return scan_html(self.html)
+
+
+@dataclass
+class Sweep:
+    pages: dict[str, Page]  # by entry of PUBLIC_PAGES or OTHER_RESPONSES
+    client_cookies: dict[str, str]  # what the visitor's browser kept after all of them
+    rows_before: dict[str, int]  # of each table of the centres app, before the sweep made its centres
+
+
+@pytest.fixture(scope="module")
+def sweep(django_db_setup, django_db_blocker) -> Sweep:
+    """Every page of the sweep, requested once by one anonymous visitor while the secret centres exist.
+
+    The centres are created in a transaction that is rolled back before any test runs, and the caches (which then
+    hold pages and a data version of them) are emptied before and after, so no other test sees any of it. The test
+    database exists because this module's tests are marked `django_db` (pytest-django sets up only the databases
+    that the selected tests' marks ask for).
+    """
+    pages = {}
+    with django_db_blocker.unblock(), translation.override(translation.get_language()):
+        rows_before = centres_rows()
+        clear_caches()
+        try:
+            with transaction.atomic():
+                hidden, city_only = make_secret_centres(Place.objects.get(pk=ALMATY))
+                client = Client()
+                for entry in [*PUBLIC_PAGES, *OTHER_RESPONSES]:
+                    url = entry.format(hidden=hidden.slug, city_only=city_only.slug)
+                    response = client.get(url)
+                    pages[entry] = Page(
+                        url=url,
+                        status_code=response.status_code,
+                        headers=CaseInsensitiveMapping(dict(response.headers.items())),
+                        cookies={name: morsel.OutputString() for name, morsel in response.cookies.items()},
+                        html=response.content.decode(),
+                    )
+                client_cookies = {name: morsel.OutputString() for name, morsel in client.cookies.items()}
+                transaction.set_rollback(True)
+        finally:
+            clear_caches()
+    return Sweep(pages, client_cookies, rows_before)
+
+
+def centres_rows() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_app_config("centres").get_models()}
+
+
+def clear_caches() -> None:
+    for each in caches.all():
+        each.clear()
+
+
+def test_the_sweep_leaves_the_database_as_it_found_it(sweep):
+    assert centres_rows() == sweep.rows_before
+    assert not Centre.objects.filter(address__in=[HIDDEN_ADDRESS, CITY_ONLY_ADDRESS]).exists()
+
+
+@pytest.mark.parametrize("entry", [*PUBLIC_PAGES, "/no-such-page/"])
+def test_hidden_and_city_only_addresses_and_points_never_reach_a_public_page(sweep, entry):
+    response = sweep.pages[entry]
+    url = response.url
+    assert response.status_code in (200, 404), url
+    html = response.html
+    for secret in SECRETS:
+        assert secret not in html, (url, secret)
 
 
 def test_the_centres_are_listed_but_a_search_for_their_address_finds_nothing(client, secret_centres):
@@ -159,13 +249,16 @@ def test_the_point_a_page_may_use_is_the_city_centre(secret_centres, almaty_plac
 # --- cookies ----------------------------------------------------------------------------------------------------
 
 
-def test_no_public_response_sets_a_cookie_for_an_anonymous_visitor(client, secret_centres):
-    urls = [*public_urls(*secret_centres), "/", "/exit/", "/no-such-page/", "/ru/countries/KZ/"]
-    for url in urls:
-        response = client.get(url)
-        assert not response.cookies, url
-        assert "Set-Cookie" not in response.headers, url
-    assert not client.cookies
+@pytest.mark.parametrize("entry", [*PUBLIC_PAGES, *OTHER_RESPONSES])
+def test_no_public_response_sets_a_cookie_for_an_anonymous_visitor(sweep, entry):
+    response = sweep.pages[entry]
+    url = response.url
+    assert not response.cookies, url
+    assert "Set-Cookie" not in response.headers, url
+
+
+def test_an_anonymous_visitor_ends_the_sweep_with_no_cookie(sweep):
+    assert not sweep.client_cookies
 
 
 def test_a_session_cookie_left_over_from_a_login_gets_no_answer_for_an_anonymous_visitor(client):
@@ -226,8 +319,12 @@ class PageScan(HTMLParser):
 
 
 def scan(response) -> PageScan:
+    return scan_html(response.content.decode())
+
+
+def scan_html(html: str) -> PageScan:
     page = PageScan()
-    page.feed(response.content.decode())
+    page.feed(html)
     return page
 
 
@@ -236,50 +333,53 @@ def csp_directives(response) -> dict[str, list[str]]:
     return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
-def html_pages(client, secret_centres):
-    for url in public_urls(*secret_centres):
-        response = client.get(url)
-        assert response["Content-Type"].startswith("text/html"), url
-        yield url, response
+def html_page(sweep: Sweep, entry: str) -> tuple[str, Page]:
+    """The url and response of a public page of the sweep, which must be HTML."""
+    response = sweep.pages[entry]
+    assert response["Content-Type"].startswith("text/html"), response.url
+    return response.url, response
 
 
-def test_every_public_page_is_sent_with_no_store_no_referrer_and_a_strict_csp(client, secret_centres):
-    for url, response in html_pages(client, secret_centres):
-        assert response["Cache-Control"] == "no-store", url
-        assert response["Referrer-Policy"] == "no-referrer", url
-        assert "unsafe-inline" not in response["Content-Security-Policy"], url
-        assert "unsafe-eval" not in response["Content-Security-Policy"], url
-        directives = csp_directives(response)
-        assert directives["script-src"] == ["'self'"], url
-        assert directives["style-src"] == ["'self'"], url
-        assert directives["default-src"] == ["'self'"], url
-        assert directives["frame-ancestors"] == ["'none'"], url
+@pytest.mark.parametrize("entry", PUBLIC_PAGES)
+def test_every_public_page_is_sent_with_no_store_no_referrer_and_a_strict_csp(sweep, entry):
+    url, response = html_page(sweep, entry)
+    assert response["Cache-Control"] == "no-store", url
+    assert response["Referrer-Policy"] == "no-referrer", url
+    assert "unsafe-inline" not in response["Content-Security-Policy"], url
+    assert "unsafe-eval" not in response["Content-Security-Policy"], url
+    directives = csp_directives(response)
+    assert directives["script-src"] == ["'self'"], url
+    assert directives["style-src"] == ["'self'"], url
+    assert directives["default-src"] == ["'self'"], url
+    assert directives["frame-ancestors"] == ["'none'"], url
 
 
-def test_quick_exit_and_the_root_redirect_have_the_same_headers(client):
-    for url in ("/exit/", "/"):
-        response = client.get(url)
-        assert response["Cache-Control"] == "no-store", url
-        assert response["Referrer-Policy"] == "no-referrer", url
+@pytest.mark.parametrize("url", ["/exit/", "/"])
+def test_quick_exit_and_the_root_redirect_have_the_same_headers(sweep, url):
+    response = sweep.pages[url]
+    assert response["Cache-Control"] == "no-store", url
+    assert response["Referrer-Policy"] == "no-referrer", url
 
 
-def test_every_public_page_has_only_our_own_scripts_and_no_inline_style(client, secret_centres):
-    for url, response in html_pages(client, secret_centres):
-        page = scan(response)
-        assert page.scripts, url
-        for script in page.scripts:
-            assert script.get("src", "").startswith("/static/"), url
-        assert page.styled == [], url
-        assert page.style_elements == 0, url
+@pytest.mark.parametrize("entry", PUBLIC_PAGES)
+def test_every_public_page_has_only_our_own_scripts_and_no_inline_style(sweep, entry):
+    url, response = html_page(sweep, entry)
+    page = response.scan
+    assert page.scripts, url
+    for script in page.scripts:
+        assert script.get("src", "").startswith("/static/"), url
+    assert page.styled == [], url
+    assert page.style_elements == 0, url
 
 
-def test_no_public_page_refers_the_browser_to_another_site(client, secret_centres):
-    for url, response in html_pages(client, secret_centres):
-        for reference in scan(response).references:
-            if reference.startswith(("tel:", "mailto:")):
-                continue
-            assert re.match(r"^(/(?!/)|\?|#)", reference), (url, reference)
-        assert "://" not in re.sub(r">[^<]*<", "><", response.content.decode()), url  # in markup, not in text
+@pytest.mark.parametrize("entry", PUBLIC_PAGES)
+def test_no_public_page_refers_the_browser_to_another_site(sweep, entry):
+    url, response = html_page(sweep, entry)
+    for reference in response.scan.references:
+        if reference.startswith(("tel:", "mailto:")):
+            continue
+        assert re.match(r"^(/(?!/)|\?|#)", reference), (url, reference)
+    assert "://" not in re.sub(r">[^<]*<", "><", response.html), url  # in markup, not in text
 
 
 def test_a_centre_website_is_shown_as_text_not_as_a_link(client, almaty_place):
@@ -289,22 +389,27 @@ def test_a_centre_website_is_shown_as_text_not_as_a_link(client, almaty_place):
     assert not [ref for ref in scan(response).references if "example.org" in ref]
 
 
-def test_search_fields_have_autocomplete_off(client, secret_centres):
-    for url, response in html_pages(client, secret_centres):
-        page = scan(response)
-        for field in page.text_inputs:
-            assert field.get("autocomplete") == "off", (url, field)
-        for form in page.forms:
-            if form.get("method", "get").lower() == "get":
-                assert form.get("autocomplete") == "off", (url, form)
-    home = scan(client.get("/ru/"))
+@pytest.mark.parametrize("entry", PUBLIC_PAGES)
+def test_search_fields_have_autocomplete_off(sweep, entry):
+    url, response = html_page(sweep, entry)
+    page = response.scan
+    for field in page.text_inputs:
+        assert field.get("autocomplete") == "off", (url, field)
+    for form in page.forms:
+        if form.get("method", "get").lower() == "get":
+            assert form.get("autocomplete") == "off", (url, form)
+
+
+def test_the_home_page_has_the_search_fields(sweep):
+    home = sweep.pages["/ru/"].scan
     assert {field["name"] for field in home.text_inputs} >= {"q", "near"}
 
 
-def test_quick_exit_is_the_first_thing_a_keyboard_reaches_on_every_public_page(client, secret_centres):
-    for url, response in html_pages(client, secret_centres):
-        tag, attributes = scan(response).focusable[0]
-        assert (tag, attributes["href"]) == ("a", "/exit/"), url
+@pytest.mark.parametrize("entry", PUBLIC_PAGES)
+def test_quick_exit_is_the_first_thing_a_keyboard_reaches_on_every_public_page(sweep, entry):
+    url, response = html_page(sweep, entry)
+    tag, attributes = response.scan.focusable[0]
+    assert (tag, attributes["href"]) == ("a", "/exit/"), url
 
 
 def test_quick_exit_forgets_the_site_and_goes_somewhere_neutral(client):
@@ -451,9 +556,10 @@ def test_a_hotline_never_verified_says_it_may_be_out_of_date(client):
     assert "may be out of date — call to check" in client.get("/en/countries/kz/").content.decode()
 
 
-def test_every_public_page_shows_a_hotline(client, secret_centres):
-    for url, response in html_pages(client, secret_centres):
-        assert 'href="tel:' in response.content.decode().split("<main")[0], url
+@pytest.mark.parametrize("entry", PUBLIC_PAGES)
+def test_every_public_page_shows_a_hotline(sweep, entry):
+    url, response = html_page(sweep, entry)
+    assert 'href="tel:' in response.html.split("<main")[0], url
 
 
 # --- languages --------------------------------------------------------------------------------------------------
