@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV := DEBUG=true
 
-.PHONY: run test lint pytest migrate data messages bench load clean
+.PHONY: run test test-deep lint pytest migrate data messages bench load clean
 
 $(VENV)/.base: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ pytest: $(VENV)/.dev
 
 test: lint pytest
 
+# As `make test`, with the property tests at their full count of examples (the deep Hypothesis profile in
+# tests/conftest.py; `make test` tries 30 of each).
+test-deep: export HYPOTHESIS_PROFILE := deep
+test-deep: lint pytest
+
 # Median page times at 1,000 and 100,000 centres and their ratio (DESIGN.md section 8); takes a few minutes.
 bench: $(VENV)/.dev
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
@@ -54,7 +59,7 @@ load: $(VENV)/.dev
 
 # Rebuilds the translation catalogues after strings change (needs GNU gettext); the .mo files are committed.
 messages: $(VENV)/.dev
-	$(DEV) $(PY) manage.py makemessages --no-obsolete -l ru -l kk -l en --ignore='.venv/*' --ignore='staticfiles/*'
+	$(DEV) $(PY) manage.py makemessages --no-obsolete -l ru -l kk -l en -l ky -l uz -l tg --ignore='.venv/*' --ignore='staticfiles/*'
 	$(DEV) $(PY) manage.py compilemessages --ignore='.venv/*'
 
 clean:

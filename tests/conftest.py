@@ -1,16 +1,33 @@
 """The shared small world of the tests, and plain helpers to vary it."""
 
 import datetime
+import os
 from decimal import Decimal
 
 import pytest
 from django import forms
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
+from django.test import override_settings
 from django.urls import reverse
+from hypothesis import settings as hypothesis_settings
 
 from centres.exports import centre_rows, iter_csv
 from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator, Place, Region
+
+# Property tests: `make test` tries a few examples of each, `make test-deep` (HYPOTHESIS_PROFILE=deep) the full count.
+hypothesis_settings.register_profile("quick", max_examples=30)
+hypothesis_settings.register_profile("deep", max_examples=150)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Passwords hashed with MD5 in tests: production's PBKDF2 spends about a third of a second, by design, on every
+    password set or checked. Set once for the whole process, so the browser tests' live server, a thread of it,
+    hashes the same way."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture

@@ -224,7 +224,8 @@ def generated(draw):
     }
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# How many examples: the Hypothesis profile of tests/conftest.py (`make test` or `make test-deep`).
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=generated())
 def test_database_filter_and_single_centre_explanation_agree(case):
     with transaction.atomic():

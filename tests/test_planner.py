@@ -3,18 +3,12 @@
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection
-from django.http import QueryDict
 
 from centres import planner
-from centres.filters import public_search
-from centres.models import Centre, Place
-from centres.nearest import Nearest
-from centres.selectors import search_queryset
+from centres.models import Centre
 from tests.conftest import make_centre
 
 pytestmark = pytest.mark.django_db
-
-SHYMKENT, ALMATY = 1518980, 1526384
 
 
 def counted_centres() -> float:
@@ -42,24 +36,6 @@ def test_an_import_refreshes_the_statistics(tmp_path):
     path.write_text("name,country,services,audiences,languages\n" + rows + "\n", encoding="utf-8")
     call_command("import_centres", str(path), verbosity=0)
     assert Centre.objects.count() == counted_centres() == 7
-
-
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
-def test_near_a_town_reads_the_square_not_the_country_once_counted():
-    shymkent, almaty = Place.objects.get(pk=SHYMKENT), Place.objects.get(pk=ALMATY)
-    for n in range(60):
-        make_centre(name=f"Centre {n}", city=shymkent if n % 4 == 0 else almaty)
-    call_command("migrate", verbosity=0)
-    search = public_search(QueryDict("near=Шымкент"))
-    queryset = search_queryset(search=search)
-    rows = Nearest(queryset, search.origin)
-    rows.capped_count(1000)
-    square = queryset.filter(search.origin.box(rows._square_km * rows.WIDEN))
-    sql, params = square.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        plan = " ".join(str(row) for row in cursor.fetchall())
-    assert "public_latitude>?" in plan and "country=?" not in plan, plan
 
 
 def test_a_failed_refresh_is_logged_and_changes_nothing(monkeypatch, caplog):

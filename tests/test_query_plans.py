@@ -1,0 +1,50 @@
+"""Query plans: these tests guard performance, not behaviour. Each reads the plan the database chose (EXPLAIN, or
+SQLite's EXPLAIN QUERY PLAN) and checks that it reads the intended index; the results of the same queries are
+tested elsewhere. A failure here means a page has become slow, not wrong."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.http import QueryDict
+
+from centres.filters import public_search
+from centres.models import Centre, Place
+from centres.nearest import Nearest
+from centres.search import text_search
+from centres.selectors import search_queryset
+from tests.conftest import make_centre
+
+pytestmark = pytest.mark.django_db
+
+SHYMKENT, ALMATY = 1518980, 1526384
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_near_a_town_reads_the_square_not_the_country_once_counted():
+    shymkent, almaty = Place.objects.get(pk=SHYMKENT), Place.objects.get(pk=ALMATY)
+    for n in range(60):
+        make_centre(name=f"Centre {n}", city=shymkent if n % 4 == 0 else almaty)
+    call_command("migrate", verbosity=0)
+    search = public_search(QueryDict("near=Шымкент"))
+    queryset = search_queryset(search=search)
+    rows = Nearest(queryset, search.origin)
+    rows.capped_count(1000)
+    square = queryset.filter(search.origin.box(rows._square_km * rows.WIDEN))
+    sql, params = square.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "public_latitude>?" in plan and "country=?" not in plan, plan
+
+
+def test_word_search_reads_the_prefix_index():
+    make_centre(name="Центр Ана")
+    sql, params = text_search(Centre.objects.all(), "ана").query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of test rows would otherwise be scanned
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "centres_centreword_word_prefix" in plan, plan
