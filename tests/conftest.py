@@ -7,11 +7,14 @@ from decimal import Decimal
 import pytest
 from django import forms
 from django.contrib.auth.models import Group, User
-from django.core.cache import caches
+from django.core.cache import cache, caches
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import settings as hypothesis_settings
 
+from centres.caching import DATA_VERSION_KEY
 from centres.exports import centre_rows, iter_csv
 from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator, Place, Region
 
@@ -183,3 +186,22 @@ def _encode(value):
     if hasattr(value, "pk"):
         return value.pk
     return value
+
+
+# -- queries per page ----------------------------------------------------------------------------------------------
+
+
+def count_queries(client, url: str, params: dict | None = None, *, kept: str = "rules") -> int:
+    """The queries of one request for `url`, after a first one. `kept` says what the caches still hold: "rules"
+    (the country rules and hotlines, but no page or number computed under the old data version: the request does
+    its own work, as the first one after any edit), "everything" (what the first request kept, as for the rest of
+    the minute) or "nothing" (the first request after a restart)."""
+    client.get(url, params)
+    if kept == "rules":
+        cache.delete(DATA_VERSION_KEY)
+    elif kept == "nothing":
+        for each in caches.all():
+            each.clear()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured)

@@ -5,14 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator, Place, today
-from tests.conftest import change_url, errors, form_data, make_centre, make_operator, make_user
+from tests.conftest import change_url, count_queries, errors, form_data, make_centre, make_operator, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -324,30 +321,19 @@ def many_centres(count: int) -> None:
             Compliance.objects.filter(centre=centre).delete()
 
 
-def queries(client, params: dict, *, warm: bool = True) -> int:
-    """Queries of one request for the changelist, after a first one (warm) or with every cache emptied."""
-    if warm:
-        client.get(CHANGELIST, params)
-    else:
-        cache.clear()
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(CHANGELIST, params).status_code == 200
-    return len(captured)
-
-
 # The session, the user, the user's and the groups' permissions; the count of matches and of every centre (for
 # "N of M"), the group check of the editor's rights, then the page's centres with their town, region, operator and
 # compliance joined (list_select_related); the session saved (a savepoint, the update, its release).
 @pytest.mark.parametrize("params", [{}, {"q": "centre"}, {"country__exact": "KZ", "verified": "never"}])
 def test_the_centre_changelist_makes_as_many_queries_for_3_or_30_centres(editor_client, params):
     many_centres(3)
-    few = queries(editor_client, params)
+    few = count_queries(editor_client, CHANGELIST, params)
     many_centres(27)
-    many = queries(editor_client, params)
+    many = count_queries(editor_client, CHANGELIST, params)
     shown = list(editor_client.get(CHANGELIST, params).context["cl"].result_list)
     assert len(shown) > 3
     assert {centre.operator_id is None for centre in shown} == {True, False}
     assert {centre.city_id is None for centre in shown} == {True, False}
     assert {hasattr(centre, "compliance") for centre in shown} == {True, False}
     assert few == many <= 11, many
-    assert queries(editor_client, params, warm=False) == many  # nothing on this page is cached
+    assert count_queries(editor_client, CHANGELIST, params, kept="nothing") == many  # nothing on this page is cached

@@ -7,15 +7,12 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from centres.models import Centre, Place, today
 from centres.paging import PAGE_SIZE
-from tests.conftest import make_centre, make_operator, make_user
+from tests.conftest import count_queries, make_centre, make_operator, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -200,17 +197,6 @@ def many_centres(count: int) -> None:
         )
 
 
-def queries(client, params: dict, *, warm: bool = True) -> int:
-    """Queries of one request for the at-risk list, with the rules cached (warm) or not."""
-    if warm:
-        client.get(AT_RISK, params)
-    else:
-        cache.clear()
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(AT_RISK, params).status_code == 200
-    return len(captured)
-
-
 # The session, the user and the group check; per tier of risk read (high and medium, or the one severity asked
 # for) a capped count and the page's rows with their operator, town, region and compliance joined; the same two
 # for the gaps; the session saved (a savepoint, the update, its release).
@@ -225,15 +211,15 @@ def queries(client, params: dict, *, warm: bool = True) -> int:
 def test_the_at_risk_list_makes_as_many_queries_for_3_or_30_centres(client, thresholds, params, most):
     client.force_login(make_user("someone", "advocate"))
     many_centres(3)
-    few = queries(client, params)
+    few = count_queries(client, AT_RISK, params)
     result = client.get(AT_RISK, params).context["result"]
     assert result.rows and result.gap_rows  # every list the page reads has rows to show
     many_centres(27)
-    many = queries(client, params)
+    many = count_queries(client, AT_RISK, params)
     result = client.get(AT_RISK, params).context["result"]
     assert {row.risk for row in result.rows} == ({"high"} if params.get("severity") else {"high", "medium"})
     assert {row.centre.operator is None for row in result.rows} == {True, False}
     assert {row.centre.city is None for row in result.rows} == {True, False}
     assert few == many <= most, many
     # With the rules not yet cached (the first request of a minute), one more.
-    assert queries(client, params, warm=False) <= many + 1
+    assert count_queries(client, AT_RISK, params, kept="nothing") <= many + 1

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -17,11 +16,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from centres.advocacy.filters import AtRiskFilter
-from centres.caching import DATA_VERSION_KEY
 from centres.eligibility import FLAGS, GAPS
 from centres.models import Centre, Compliance, CountryRules, today
 from centres.selectors import at_risk_pages, changes_since
-from tests.conftest import change_url, errors, form_data, make_centre, make_operator, make_user
+from tests.conftest import change_url, count_queries, errors, form_data, make_centre, make_operator, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -308,27 +306,13 @@ def many_centres(count: int) -> None:
             centre.compliance.save()
 
 
-def queries(client, *, kept: str = "rules") -> int:
-    """Queries of one request for the dashboard, after a first one. `kept` says what the cache still holds: "rules"
-    (the numbers counted afresh, as on the first request after any edit), "numbers" (the numbers of the first
-    request served, as for the rest of the minute) or "nothing" (the first request after a restart)."""
-    client.get(DASHBOARD)
-    if kept == "rules":
-        cache.delete(DATA_VERSION_KEY)  # a new data version: the numbers kept under the old one are never read
-    elif kept == "nothing":
-        cache.clear()
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(DASHBOARD).status_code == 200
-    return len(captured)
-
-
 def test_the_dashboard_makes_the_same_few_queries_whatever_the_number_of_centres(client, thresholds):
     client.force_login(make_user("someone", "advocate"))
     many_centres(3)
-    few, few_kept = queries(client), queries(client, kept="numbers")
+    few, few_kept = count_queries(client, DASHBOARD), count_queries(client, DASHBOARD, kept="everything")
     many_centres(27)
     assert Centre.objects.count() == 30
-    many, many_kept = queries(client), queries(client, kept="numbers")
+    many, many_kept = count_queries(client, DASHBOARD), count_queries(client, DASHBOARD, kept="everything")
     # Counted afresh: the session, the user and the group check (once: the page and the navigation share it);
     # three of history (centre records, compliance records, funding end dates) and four of counts (by country and
     # operator kind, by licence, risks with flags and gaps in one conditional count, premises against the
@@ -337,7 +321,7 @@ def test_the_dashboard_makes_the_same_few_queries_whatever_the_number_of_centres
     # The numbers kept: the session, the user, the group check and saving the session, nothing counted.
     assert few_kept == many_kept <= 6, many_kept
     # The first request after a restart reads the country rules too.
-    assert queries(client, kept="nothing") <= many + 1
+    assert count_queries(client, DASHBOARD, kept="nothing") <= many + 1
 
 
 def test_the_numbers_are_cached_until_the_next_save(client, world, django_capture_on_commit_callbacks):

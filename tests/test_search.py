@@ -6,17 +6,16 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from centres.caching import DATA_VERSION_KEY
 from centres.geo import distance_km
 from centres.models import CountryRules, Place
 from centres.nearest import Nearest, Origin, nearest_first
 from centres.selectors import country_centres, public_centres
-from tests.conftest import make_centre, make_operator
+from tests.conftest import count_queries, make_centre, make_operator
 
 pytestmark = pytest.mark.django_db
 
@@ -570,43 +569,36 @@ LIST_PAGES = [
 ]
 
 
-def queries(client, url: str, params: dict | None = None, *, warm: bool = True) -> int:
-    """Queries of the page's own work: rules and hotlines cached (warm) or not, never the whole page."""
-    if warm:
-        client.get(url, params)
-        cache.delete(DATA_VERSION_KEY)  # a new data version: no page kept under the old one is served
-    else:
-        cache.clear()
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url, params).status_code == 200
-    return len(captured)
-
-
 @pytest.mark.parametrize("params", LIST_PAGES)
 def test_the_public_list_makes_at_most_5_queries_whatever_the_number_of_results(client, params):
     many_centres(3)
-    few = queries(client, LIST, params)
+    few = count_queries(client, LIST, params)
     many_centres(30)
-    many = queries(client, LIST, params)
+    many = count_queries(client, LIST, params)
     assert few == many <= 5
     # With rules and hotlines not yet cached (the first request of a minute), two more.
-    assert queries(client, LIST, params, warm=False) <= many + 2
+    assert count_queries(client, LIST, params, kept="nothing") <= many + 2
 
 
 def test_the_public_detail_makes_at_most_6_queries_whatever_the_number_of_centres_or_phones(client):
     small = many_centres(3)[0]
-    few = queries(client, f"/en/centres/{small.slug}/")
+    few = count_queries(client, f"/en/centres/{small.slug}/")
     many_centres(30)
     big = centre("Many phones", phones=[("", f"+7 700 100 00{n:02}", False) for n in range(12)])
-    assert queries(client, f"/en/centres/{small.slug}/") == queries(client, f"/en/centres/{big.slug}/") == few <= 6
-    assert queries(client, f"/en/centres/{big.slug}/", warm=False) <= 6
+    assert (
+        count_queries(client, f"/en/centres/{small.slug}/")
+        == count_queries(client, f"/en/centres/{big.slug}/")
+        == few
+        <= 6
+    )
+    assert count_queries(client, f"/en/centres/{big.slug}/", kept="nothing") <= 6
 
 
 def test_the_country_page_makes_as_many_queries_for_3_or_30_centres(client):
     many_centres(3)
-    few = queries(client, "/en/countries/kz/")
+    few = count_queries(client, "/en/countries/kz/")
     many_centres(30)
-    assert queries(client, "/en/countries/kz/") == few <= 5
+    assert count_queries(client, "/en/countries/kz/") == few <= 5
 
 
 def test_the_country_page_lists_centres_by_town_then_name_and_those_without_a_town_last(client):
