@@ -1,4 +1,4 @@
-"""The at-risk list: who may see it, what it lists, and how it filters."""
+"""The at-risk list: who may see it (and the dashboard), what it lists, and how it filters."""
 
 import datetime
 import html
@@ -48,16 +48,22 @@ def names(rows) -> list[str]:
     return [row.centre.name for row in rows]
 
 
-def test_anonymous_visitors_are_sent_to_the_login_page(client):
-    response = client.get(AT_RISK)
+ADVOCACY_PAGES = [AT_RISK, "/en/dashboard/"]
+
+
+@pytest.mark.parametrize("url", ADVOCACY_PAGES)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
+    response = client.get(url)
     assert response.status_code == 302
     with translation.override("en"):
         assert response["Location"].startswith(reverse("centres:login"))
+    assert response["Location"].startswith("/en/login/")
 
 
-def test_logged_in_people_outside_the_two_groups_are_refused(client):
+@pytest.mark.parametrize("url", ADVOCACY_PAGES)
+def test_logged_in_people_outside_the_two_groups_are_refused(client, url):
     client.force_login(make_user("nobody"))
-    assert client.get(AT_RISK).status_code == 403
+    assert client.get(url).status_code == 403
 
 
 @pytest.mark.parametrize("group", ["advocate", "editor"])

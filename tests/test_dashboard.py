@@ -12,8 +12,6 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import translation
 
 from centres.advocacy.filters import AtRiskFilter
 from centres.eligibility import FLAGS, GAPS
@@ -94,20 +92,7 @@ def world(thresholds):
     ]
 
 
-# -- access -------------------------------------------------------------------------------------------------------
-
-
-def test_anonymous_visitors_are_sent_to_the_login_page(client):
-    response = client.get(DASHBOARD)
-    assert response.status_code == 302
-    with translation.override("en"):
-        assert response["Location"].startswith(reverse("centres:login"))
-    assert response["Location"].startswith("/en/login/")
-
-
-def test_logged_in_people_outside_the_two_groups_are_refused(client):
-    client.force_login(make_user("nobody"))
-    assert client.get(DASHBOARD).status_code == 403
+# -- access (anonymous visitors and other logged-in people: tests/test_advocacy.py) -----------------------------
 
 
 @pytest.mark.parametrize("group", ["advocate", "editor"])
