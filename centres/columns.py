@@ -196,13 +196,6 @@ class Phones(Kind):
         return phones
 
 
-def compliance_of(centre: Centre) -> Compliance | None:
-    try:
-        return centre.compliance
-    except Compliance.DoesNotExist:
-        return None
-
-
 def phones_of(centre: Centre) -> list[Phone]:
     if centre._state.adding:
         return []
@@ -239,7 +232,7 @@ class Column:
         if self.source == "operator":
             owner = centre.operator
         elif self.source == "compliance":
-            owner = compliance_of(centre) or _DEFAULT_COMPLIANCE
+            owner = getattr(centre, "compliance", None) or _DEFAULT_COMPLIANCE
         else:
             owner = centre
         return None if owner is None else getattr(owner, self.field)

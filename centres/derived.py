@@ -61,15 +61,23 @@ def sync_words(centre: Model) -> None:
     word_model.objects.bulk_create([word_model(centre=centre, word=word) for word in wanted - present])
 
 
+# What `reindex_centres` can derive: the centre's own columns, and its rows of the word index.
+CENTRE_PARTS = ("search_text", "public_point", "words")
+
+
 def reindex_centres(
-    centres: QuerySet | None = None, *, index_words: bool = True, apps=global_apps, batch_size: int = BATCH_SIZE
+    centres: QuerySet | None = None, *, parts=CENTRE_PARTS, apps=global_apps, batch_size: int = BATCH_SIZE
 ) -> int:
-    """Derive the search text, public point and (unless `index_words` is false: only the names of their operator, town
-    or region changed) word rows of `centres`, every centre when None, a batch of rows per statement; returns how
-    many centres were indexed."""
+    """Derive `parts` of `centres` (every centre when None), a batch of rows per statement; returns how many centres
+    were indexed. An operator's rename changes its centres' search text alone: nothing else is written then, so a
+    centre's public point is never written from a copy read before an edit of its address.
+
+    Every column read here exists since the first migration; a part that needs a later one must check `_has`."""
     centre_model = _model(apps, "Centre")
-    word_model = _model(apps, "CentreWord") if index_words else None
-    fields = [name for name in ("search_text", "public_latitude", "public_longitude") if _has(centre_model, name)]
+    word_model = _model(apps, "CentreWord") if "words" in parts else None
+    fields = [name for name in ("search_text",) if name in parts and _has(centre_model, name)]
+    if "public_point" in parts and _has(centre_model, "public_latitude"):
+        fields += ["public_latitude", "public_longitude"]
     queryset = centre_model._base_manager.all() if centres is None else centres
     ids = list(queryset.order_by().values_list("pk", flat=True))
     for chunk in _chunks(ids, batch_size):

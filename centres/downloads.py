@@ -1,4 +1,4 @@
-"""Exports as downloads: the web layer between `exports.render()` and the browser, and the export log."""
+"""Exports as downloads: the web layer between `exports.to_file()` and the browser, and the export log."""
 
 from collections.abc import Iterable, Iterator
 from typing import Any

@@ -5,6 +5,8 @@ variables, the request with its full path. A survivor's search ("near=â€¦", "q=â
 report, a log or an e-mail; the path alone is kept.
 """
 
+import math
+
 from django.http import HttpRequest, QueryDict
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
@@ -31,7 +33,16 @@ def sent_values(request: HttpRequest | None) -> set[str]:
     if request is None:
         return set()
     values = {value.strip().casefold() for _key, values in request.GET.lists() for value in values}
+    # A number as Python writes it too: a position sent as "43.00" is held as 43.0 in an Origin.
+    values |= {str(float(value)) for value in values if _is_number(value)}
     return {value for value in values if len(value) >= 2 and value not in TICKS}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def mentions(value, typed: set[str]) -> bool:

@@ -1,6 +1,6 @@
 """Centres as files: one row generator, rendered to CSV, XLSX or JSON (DESIGN.md section 5). Knows no HTTP.
 
-`centre_rows()` turns a queryset into rows of cells, streaming, with the columns of `columns.py`; `render()` gives
+`centre_rows()` turns a queryset into rows of cells, streaming, with the columns of `columns.py`; `to_file()` gives
 the file's name, type and content in pieces, to stream from a view (`downloads.py`) or write from a command. The
 list pages, their exports and `export_centres` share the selectors' querysets, so an export is exactly what a
 list shows.
@@ -126,7 +126,7 @@ class Export:
     chunks: Iterator[str] | Iterator[bytes]
 
 
-def render(rows: Iterable[dict[str, str]], columns: Sequence[Column], format: str, stem: str) -> Export:
+def to_file(rows: Iterable[dict[str, str]], columns: Sequence[Column], format: str, stem: str) -> Export:
     """The rows as a file named `<stem>-<date>.<format>`."""
     if format == "csv":
         chunks = iter_csv(rows, columns)

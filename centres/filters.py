@@ -2,8 +2,9 @@
 
 `PublicSearch` reads the public search's every parameter — the text, the filters, a place or a position and its
 radius, the page — and `advocacy.filters.AtRiskFilter`, built on the same `CentreFilter`, the at-risk list's.
-Everything downstream (the selectors, the page cache, the redirect that rounds a position, the exports and their
-log) takes their cleaned result, never the raw query.
+Everything downstream (the selectors, the redirect that rounds a position, the exports) takes their cleaned result;
+the links that change one parameter (the next page, a place chosen from a list) take the query as given, less that
+parameter; the page cache and the export log ask here (`plain_page`, `logged_filters`) what they may keep.
 """
 
 import datetime
@@ -12,9 +13,11 @@ from decimal import Decimal, InvalidOperation
 
 import django_filters
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from centres import widgets
@@ -90,7 +93,7 @@ class PagedForm(forms.Form):
     def rendered_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name not in self.unrendered]
 
-    @property
+    @cached_property
     def query_without_page(self) -> str:
         return self.query_without("page")
 
@@ -102,10 +105,15 @@ class PagedForm(forms.Form):
         return query.urlencode()
 
     def logged_filters(self) -> dict[str, list[str]]:
-        """The query as an export log keeps it: never a page, a gap page or a browser position (where someone sat,
-        not a filter)."""
+        """The query as an export log keeps it: the parameters this form reads, never a page, a gap page or a
+        browser position (where someone sat, not a filter); without NUL characters, which no database column
+        stores as text."""
         left_out = {"page", "gap_page", "lat", "lon"}
-        return {key: values for key, values in self.data.lists() if key not in left_out}
+        return {
+            name: [value.replace("\x00", "") for value in self.data.getlist(name)]
+            for name in self.fields
+            if name in self.data and name not in left_out
+        }
 
 
 def plain_page(params: QueryDict) -> int | None:
@@ -113,10 +121,11 @@ def plain_page(params: QueryDict) -> int | None:
     None: what the page cache may keep."""
     if not params:
         return 1
-    if list(params) != ["page"] or len(params.getlist("page")) != 1 or not params["page"].isdigit():
+    number = params.getlist("page")
+    if list(params) != ["page"] or len(number) != 1 or not (number[0].isdigit() and len(number[0]) <= 4):
         return None
-    number = PageField().clean(params["page"])
-    return number if number is not None and 1 <= number <= LAST_PAGE else None
+    page = PageField().clean(number[0])
+    return page if page is not None and 1 <= page <= LAST_PAGE else None
 
 
 # -- which centres: the filters the public search and the at-risk list share ------------------------------------
@@ -203,6 +212,12 @@ class CentreFilter(django_filters.FilterSet):
     class Meta:
         form = PagedForm
 
+    @property
+    def cleaned(self) -> dict:
+        """Every parameter's cleaned value: all of them when the query is valid, the valid ones when not."""
+        self.is_valid()
+        return self.form.cleaned_data
+
     def filter_queryset(self, queryset: QuerySet, *, leave_out: frozenset[str] = frozenset()) -> QuerySet:
         """Every filter but those in `leave_out`, with its cleaned value; the form's other fields (page, place)
         choose an order or a page, not centres."""
@@ -246,6 +261,7 @@ class SearchForm(PagedForm):
     radius_km = forms.DecimalField(
         label=_("Within (km)"),
         required=False,
+        validators=[MaxValueValidator(1e50)],  # as django-filter's NumberFilter: a number the database can hold
         widget=widgets.NumberInput(attrs={"min": 1, "max": 2000, "autocomplete": "off"}),
     )
     near_place = PlaceIdField()
@@ -278,17 +294,19 @@ class SearchForm(PagedForm):
     def main_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.main]
 
+    @cached_property
     def more_fields(self) -> list[forms.BoundField]:
         return [field for field in self.rendered_fields() if field.name not in self.main]
 
     @property
     def more_active(self) -> bool:
         """Whether a folded-away filter is set: then the page shows them unfolded."""
-        return any(field.value() not in (None, "", [], False) for field in self.more_fields() if not field.is_hidden)
+        return any(field.value() not in (None, "", [], False) for field in self.more_fields if not field.is_hidden)
 
     def rounded_query(self) -> QueryDict | None:
         """The same query with the position as it is kept (two decimals), or None when it already is (or none was
         given): a more precise one is redirected before it reaches the address bar, the history or any link."""
+        self.is_valid()  # cleans the query, once
         lat, lon = self.cleaned_data.get("lat"), self.cleaned_data.get("lon")
         if lat is None or lon is None:
             return None
@@ -307,10 +325,6 @@ class PublicSearch(CentreFilter):
         form = SearchForm
 
     @property
-    def cleaned(self) -> dict:
-        return self.form.cleaned_data
-
-    @property
     def origin(self) -> Origin | None:
         return self.cleaned.get("origin")
 
@@ -325,6 +339,5 @@ class PublicSearch(CentreFilter):
 
 
 def public_search(params: QueryDict) -> PublicSearch:
-    search = PublicSearch(params, queryset=Centre.objects.public().for_cards())
-    search.is_valid()
-    return search
+    """The public search of `params`, over the centres the public may see."""
+    return PublicSearch(params, queryset=Centre.objects.public().for_cards())

@@ -29,7 +29,6 @@ from centres.columns import (
     COMPUTED_COLUMNS,
     CellError,
     Column,
-    compliance_of,
     unescape_formula,
 )
 from centres.geo import UnknownCity, find_city, pick_place
@@ -435,7 +434,7 @@ class _Planner:
         if not given:
             return
         centre = item.centre
-        compliance = None if item.created else compliance_of(centre)
+        compliance = None if item.created else getattr(centre, "compliance", None)
         is_new = compliance is None
         if compliance is None:
             compliance = Compliance()

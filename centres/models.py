@@ -147,7 +147,7 @@ class Operator(Versioned):
         super().save(*args, **kwargs)
         if not adding:
             # Its centres' search text holds the operator's name: derived, so no history entry is wanted.
-            derived.reindex_centres(self.centres.all(), index_words=False)
+            derived.reindex_centres(self.centres.all(), parts=["search_text"])
 
 
 phone_number_validator = RegexValidator(

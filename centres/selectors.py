@@ -1,12 +1,13 @@
 """The read entry points that the views, exports and commands share: what a list or a page shows, in one query
-each (DESIGN.md sections 5 and 8). Each takes cleaned input (`filters.PublicSearch`, `filters.AtRiskFilter`) as
-keyword-only arguments, so that a list and its export run the very same query.
+each (DESIGN.md sections 5 and 8). Each takes cleaned input (`filters.PublicSearch`,
+`advocacy.filters.AtRiskFilter`) as keyword-only arguments, so that a list and its export run the very same query.
 """
 
 import datetime
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Page
 from django.db.models import Q, QuerySet
@@ -15,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from centres.advocacy.filters import AtRiskFilter
 from centres.eligibility import LOST_STATUSES
 from centres.filters import PublicSearch
 from centres.geo import Resolution
@@ -23,6 +23,9 @@ from centres.models import Centre, Compliance, today
 from centres.nearest import Nearest, Origin, nearest_first
 from centres.paging import LAST_PAGE, PAGE_SIZE, ByName, Tiers, page_of
 from centres.vocabularies import Country, FundingKind, LicenceStatus, Status
+
+if TYPE_CHECKING:  # the at-risk list's FilterSet belongs to the advocacy area, which reads from here
+    from centres.advocacy.filters import AtRiskFilter
 
 # -- the public directory --------------------------------------------------------------------------------------
 
@@ -105,28 +108,26 @@ def public_centre(slug: str) -> Centre:
 
 @dataclass
 class AtRiskPages:
-    filters: AtRiskFilter
     risks: Page | None  # None when the filters are not valid
     gaps: Page | None
 
 
-def at_risk_pages(*, filters: AtRiskFilter) -> AtRiskPages:
+def at_risk_pages(*, filters: "AtRiskFilter") -> AtRiskPages:
     """A page of the centres at risk and a page of those with data gaps, as the at-risk page shows them.
 
     High first, then medium, each by name: a query per tier that reads the name index and stops at the page,
     instead of computing the risk of every matching centre and sorting them all (~260 ms at 100,000 centres)."""
     if not filters.is_valid():
-        return AtRiskPages(filters, None, None)
+        return AtRiskPages(None, None)
     risky = filters.risks()
     tiers = Tiers(*(risky.filter(risk_rank=rank).order_by("name", "pk") for rank in filters.risk_ranks()))
     return AtRiskPages(
-        filters=filters,
         risks=page_of(tiers, filters.cleaned.get("page")),
         gaps=page_of(filters.gaps(), filters.cleaned.get("gap_page")),
     )
 
 
-def at_risk_centres(*, filters: AtRiskFilter) -> QuerySet | None:
+def at_risk_centres(*, filters: "AtRiskFilter") -> QuerySet | None:
     """Every matching centre at risk, in the list's order (None when the filters are not valid): the export."""
     return filters.risks() if filters.is_valid() else None
 

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.datastructures import CaseInsensitiveMapping
 from django.utils.translation import gettext
 
-from centres import filters
+from centres import filters, selectors
 from centres.errors import PrivateExceptionReporter
 from centres.geo import distance_km
 from centres.models import Centre, Place
@@ -440,6 +440,9 @@ def request_log(caplog):
 
 # What a visitor typed. Spelled out of pieces so that no source line a traceback shows contains them.
 TYPED = ("-".join(["secret", "place"]), "".join(["тай", "на"]), "%D1%82%D0%B0%D0%B9")
+# A position sent already rounded, and as Python writes the floats it is then held in; spelled out of pieces too.
+ROUNDED_POSITION = {"lat": "43." + "30", "lon": "77." + "00"}
+AS_HELD = ("43." + "3", "77." + "0")
 
 
 def typed_search():
@@ -483,6 +486,24 @@ def test_error_reports_leave_out_what_the_visitor_searched_for(monkeypatch):
         assert "/ru/centres/" in report
         assert "RuntimeError" in report
         for secret in (*TYPED, "example.org"):
+            assert secret not in report
+
+
+def test_error_reports_leave_out_a_position_sent_already_rounded(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the square could not be found")
+
+    monkeypatch.setattr(selectors, "Nearest", broken)
+    request = RequestFactory().get("/ru/centres/", ROUNDED_POSITION)
+    try:
+        views.centre_list(request)
+    except RuntimeError:
+        reporter = PrivateExceptionReporter(request, *sys.exc_info())
+    else:
+        raise AssertionError("the search did not fail")
+    for report in (reporter.get_traceback_text(), reporter.get_traceback_html()):
+        assert "RuntimeError" in report
+        for secret in AS_HELD:
             assert secret not in report
 
 

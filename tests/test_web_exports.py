@@ -480,6 +480,14 @@ def test_each_export_by_a_logged_in_person_is_recorded_without_its_content(clien
     assert at_risk.created_at <= timezone.now()
 
 
+def test_the_log_keeps_only_the_parameters_a_list_reads_and_no_nul_character(client, thresholds):
+    # PostgreSQL's jsonb stores no NUL; a parameter the list does not read (near, on the at-risk list) filters nothing.
+    client.force_login(make_user("advocate", "advocate"))
+    at_risk_centre("Pending centre")
+    download(client, AT_RISK_EXPORT + "csv", {"near": "x\x00", "beds_free": "on\x00", "lat": "43.25", "made_up": "1"})
+    assert ExportLog.objects.get().filters == {"beds_free": ["on"]}
+
+
 def test_anonymous_public_exports_leave_no_record(client):
     at_risk_centre("Open centre")
     download(client, PUBLIC_EXPORT + "csv", {"q": "open"})

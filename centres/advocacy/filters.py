@@ -62,11 +62,6 @@ class AtRiskFilter(CentreFilter):
     def __init__(self, data: QueryDict, *, rules: dict[str, CountryRules], on: datetime.date):
         self.rules, self.on = rules, on
         super().__init__(data, queryset=Centre.objects.judged())
-        self.is_valid()
-
-    @property
-    def cleaned(self) -> dict:
-        return self.form.cleaned_data
 
     def risks(self) -> QuerySet:
         """Every matching centre at risk, high first, then medium, each by name."""
@@ -75,7 +70,8 @@ class AtRiskFilter(CentreFilter):
 
     def gaps(self) -> QuerySet:
         """Every matching centre with a data gap, by name."""
-        gapped = self.queryset.filter(any_q(GAPS, self.rules, self.on))
+        # The gaps chosen narrow the list to themselves; none chosen, every gap counts.
+        gapped = self.queryset if self.cleaned.get("gap") else self.queryset.filter(any_q(GAPS, self.rules, self.on))
         return self.filter_queryset(gapped, leave_out=self.RISKS_ONLY).order_by("name", "pk")
 
     def risk_ranks(self) -> tuple[int, ...]:

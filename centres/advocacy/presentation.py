@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.core.paginator import Page
 
-from centres.columns import compliance_of
 from centres.eligibility import Finding, findings, risk_of
 from centres.models import Centre, CountryRules
 from centres.selectors import AtRiskPages
@@ -39,7 +38,7 @@ def at_risk_view(pages: AtRiskPages, rules: dict[str, CountryRules], on: datetim
 
 def risk_row(centre: Centre, rules: dict[str, CountryRules], on: datetime.date) -> RiskRow:
     found = findings(centre, rules, on)
-    compliance = compliance_of(centre)
+    compliance = getattr(centre, "compliance", None)  # None when the centre has no licensing record
     area = compliance.premises_area_m2 if compliance else None
     per_bed = (area / centre.beds).quantize(Decimal("0.1")) if area is not None and centre.beds else None
     return RiskRow(

@@ -11,8 +11,7 @@ from centres.advocacy.presentation import at_risk_view
 from centres.caching import current_key, kept
 from centres.columns import ADVOCATE_COLUMNS
 from centres.downloads import download, filters_refused, record_export
-from centres.exports import centre_rows
-from centres.exports import render as render_export
+from centres.exports import centre_rows, to_file
 from centres.models import CountryRules, ExportLog, today
 from centres.selectors import at_risk_centres, at_risk_pages
 
@@ -37,7 +36,7 @@ def at_risk_export(request: HttpRequest, format: str) -> HttpResponse:
         return filters_refused()
     record_export(request.user, ExportLog.Kind.AT_RISK, format, filters.form.logged_filters())
     rows = centre_rows(risky, ADVOCATE_COLUMNS, web=True, rules=rules, on=on)
-    return download(render_export(rows, ADVOCATE_COLUMNS, format, "centres-at-risk"))
+    return download(to_file(rows, ADVOCATE_COLUMNS, format, "centres-at-risk"))
 
 
 @require_safe

@@ -7,7 +7,7 @@ from centres import derived
 
 def fill_public_points(apps, schema_editor):
     """The public point of existing centres: their own when the address is public, else their city's."""
-    derived.reindex_centres(apps=apps)
+    derived.reindex_centres(parts=["public_point"], apps=apps)
 
 
 class Migration(migrations.Migration):

@@ -24,7 +24,7 @@ def drop_prefix_index(apps, schema_editor):
 
 def fill_words(apps, schema_editor):
     derived.reindex_names(apps=apps)
-    derived.reindex_centres(apps=apps)
+    derived.reindex_centres(parts=["words"], apps=apps)
 
 
 class Migration(migrations.Migration):

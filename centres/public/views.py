@@ -11,8 +11,7 @@ from django.views.decorators.http import require_safe
 from centres.caching import anonymous_page
 from centres.columns import PUBLIC_COLUMNS
 from centres.downloads import download, filters_refused, record_export
-from centres.exports import centre_rows
-from centres.exports import render as render_export
+from centres.exports import centre_rows, to_file
 from centres.filters import public_search
 from centres.models import CountryRules, ExportLog, Hotline, today
 from centres.public import countries
@@ -129,4 +128,4 @@ def centre_export(request: HttpRequest, format: str) -> HttpResponse:
         return filters_refused()
     record_export(request.user, ExportLog.Kind.PUBLIC, format, search.form.logged_filters())
     rows = centre_rows(queryset, PUBLIC_COLUMNS, web=True)
-    return download(render_export(rows, PUBLIC_COLUMNS, format, "centres"))
+    return download(to_file(rows, PUBLIC_COLUMNS, format, "centres"))

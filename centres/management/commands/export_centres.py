@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from centres.advocacy.filters import AtRiskFilter
 from centres.columns import ADVOCATE_COLUMNS, BACKUP_COLUMNS, PUBLIC_COLUMNS
-from centres.exports import FORMATS, centre_rows, render
+from centres.exports import FORMATS, centre_rows, to_file
 from centres.models import Centre, CountryRules, today
 from centres.selectors import at_risk_centres, public_centres
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         else:
             queryset, columns = Centre.objects.order_by("country", "name", "id"), BACKUP_COLUMNS
         rows = _Counted(centre_rows(queryset, columns, web=public, rules=rules, on=on))
-        export = render(rows, columns, format, "centres-at-risk" if at_risk else "centres")
+        export = to_file(rows, columns, format, "centres-at-risk" if at_risk else "centres")
 
         if format == "xlsx":
             with open(output, "wb") as stream:
