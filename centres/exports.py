@@ -118,8 +118,8 @@ def judgement_cells(centre: Centre, rules: dict[str, CountryRules], on: datetime
 
 @dataclass
 class Export:
-    """A rendered file: its name, its content type, and its content in pieces (text, or bytes for XLSX), made
-    while they are read."""
+    """A rendered file: its name, its content type, and its content in pieces: text made while it is read (CSV,
+    JSON), or the bytes of a workbook already built (XLSX)."""
 
     filename: str
     content_type: str
@@ -133,7 +133,7 @@ def to_file(rows: Iterable[dict[str, str]], columns: Sequence[Column], format: s
     elif format == "json":
         chunks = iter_json(rows)
     elif format == "xlsx":
-        chunks = iter_xlsx(rows, columns, title=stem)
+        chunks = built_xlsx(rows, columns, title=stem)
     else:
         raise ValueError(f"unknown export format {format!r}")
     return Export(f"{stem}-{today().isoformat()}.{format}", CONTENT_TYPES[format], chunks)
@@ -184,11 +184,17 @@ def write_xlsx(
     return count
 
 
-def iter_xlsx(rows: Iterable[dict[str, str]], columns: Sequence[Column], title: str) -> Iterator[bytes]:
-    """The workbook in pieces: built in a temporary file when first read (XLSX cannot stream), then sent from it."""
-    with tempfile.TemporaryFile() as spool:
-        write_xlsx(rows, spool, columns, title=title)
-        spool.seek(0)
+def built_xlsx(rows: Iterable[dict[str, str]], columns: Sequence[Column], title: str) -> Iterator[bytes]:
+    """The workbook, built now in a temporary file (XLSX cannot stream, and a failure then shows as an error, not
+    as a cut-off download), and then read from it in pieces; the file goes when they have all been read."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _pieces once read
+    write_xlsx(rows, spool, columns, title=title)
+    spool.seek(0)
+    return _pieces(spool)
+
+
+def _pieces(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
         while piece := spool.read(64 * 1024):
             yield piece
 
