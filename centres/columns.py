@@ -6,26 +6,33 @@ says how a cell survives a spreadsheet program.
 """
 
 import datetime
+import functools
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from centres import vocabularies as codes
 from centres.models import Centre, Compliance, Operator
+from centres.text import fold
 
 # A spreadsheet program reads a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # An escaped cell: one added quote, before any quotes the value itself began with, then a formula character.
 _ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
 
-TRUE_WORDS = {"true", "yes", "1", "да", "иә", "ия"}
-FALSE_WORDS = {"false", "no", "0", "нет", "жоқ"}
+# What people and spreadsheet programs write for yes and no (Excel in Russian writes ИСТИНА and ЛОЖЬ), folded.
+TRUE_WORDS = {"true", "yes", "1", "да", "иә", "ия", "истина"}
+FALSE_WORDS = {"false", "no", "0", "нет", "жоқ", "ложь"}
+# A date as Excel writes it in a Russian or Kazakh locale: 31.01.2025, and 31.01.2025 9:30 with a time.
+_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 PHONE_24_7 = "[24/7]"
 
 
@@ -125,10 +132,14 @@ class Date(Kind):
 
     def parse(self, text: str) -> datetime.date:
         try:
+            dotted = _DOTTED_DATE.fullmatch(text)
+            if dotted and dotted.group(4) is None:
+                return datetime.date(int(dotted.group(3)), int(dotted.group(2)), int(dotted.group(1)))
             return datetime.date.fromisoformat(text)
         except ValueError:
             raise CellError(
-                _("'%(value)s' is not a valid date; write it as YYYY-MM-DD, e.g. 2025-01-31.") % {"value": text}
+                _("'%(value)s' is not a valid date; write it as YYYY-MM-DD or DD.MM.YYYY, e.g. 2025-01-31.")
+                % {"value": text}
             ) from None
 
 
@@ -138,10 +149,18 @@ class DateTime(Kind):
 
     def parse(self, text: str) -> datetime.datetime:
         try:
-            value = datetime.datetime.fromisoformat(text)
+            dotted = _DOTTED_DATE.fullmatch(text)
+            if dotted:
+                day, month, year, hour, minute, second = (int(part or 0) for part in dotted.groups())
+                value = datetime.datetime(year, month, day, hour, minute, second)
+            else:
+                value = datetime.datetime.fromisoformat(text)
         except ValueError:
             raise CellError(
-                _("'%(value)s' is not a valid date and time; write it as YYYY-MM-DDTHH:MM, e.g. 2025-01-31T09:30.")
+                _(
+                    "'%(value)s' is not a valid date and time; write it as YYYY-MM-DDTHH:MM or DD.MM.YYYY HH:MM, "
+                    "e.g. 2025-01-31T09:30 or 31.01.2025 09:30."
+                )
                 % {"value": text}
             ) from None
         return timezone.make_aware(value) if timezone.is_naive(value) else value
@@ -215,6 +234,14 @@ class Column:
     kind: Kind
     source: str = "centre"
     attr: str = ""
+    label: Any = None  # what a person writes in a header row; the model field's name when not given
+
+    def labels(self) -> list[str]:
+        """The column's label in the current language (none for the id, whose code is its name everywhere)."""
+        if self.label is not None:
+            return [str(self.label)]
+        field = self.model_field
+        return [str(field.verbose_name)] if field is not None and self.name != "id" else []
 
     @property
     def field(self) -> str:
@@ -271,10 +298,16 @@ def _dates(*names: str, source: str = "centre") -> list[Column]:
 COLUMNS: tuple[Column, ...] = (
     Column("id", Identifier()),
     Column("name", Text()),
-    Column("operator", Text(), "operator", "name"),
-    Column("operator_kind", Choice(codes.OperatorKind), "operator", "kind"),
-    Column("operator_registration_number", Text(), "operator", "registration_number"),
-    Column("operator_website", Text(), "operator", "website"),
+    Column("operator", Text(), "operator", "name", gettext_lazy("operator")),
+    Column("operator_kind", Choice(codes.OperatorKind), "operator", "kind", gettext_lazy("operator kind")),
+    Column(
+        "operator_registration_number",
+        Text(),
+        "operator",
+        "registration_number",
+        gettext_lazy("operator registration number"),
+    ),
+    Column("operator_website", Text(), "operator", "website", gettext_lazy("operator website")),
     Column("country", Choice(codes.Country)),
     Column("region", RegionCode(), attr="region_id"),
     Column("city", CityName()),
@@ -282,7 +315,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("address_visibility", Choice(codes.AddressVisibility)),
     Column("latitude", Number()),
     Column("longitude", Number()),
-    Column("phones", Phones(), "phones"),
+    Column("phones", Phones(), "phones", label=gettext_lazy("phones")),
     Column("messenger", Text()),
     Column("email", Text()),
     Column("website", Text()),
@@ -329,6 +362,32 @@ COLUMNS: tuple[Column, ...] = (
     Column("funding_ends_on", Date(), "compliance"),
 )
 COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
+# The languages whose labels a header row may use, besides the codes.
+HEADER_LANGUAGES = ("ru", "kk", "en")
+
+
+def column_for_header(text: str) -> Column | None:
+    """The column a header cell names: its code ("last_verified_on") or its label in Russian, Kazakh or English
+    ("Последняя проверка"), in any case."""
+    key = _header_key(text)
+    return COLUMNS_BY_NAME.get(key) or _by_label().get(key)
+
+
+def _header_key(text: str) -> str:
+    return fold(unicodedata.normalize("NFKC", text)).strip(" *:")  # NFKC: "м²" as "м2", as a keyboard types it
+
+
+@functools.cache
+def _by_label() -> dict[str, Column]:
+    """Every column's label in each header language; a label two columns share names neither."""
+    found: dict[str, set[str]] = {}
+    for language in HEADER_LANGUAGES:
+        with translation.override(language):
+            for column in COLUMNS:
+                for label in column.labels():
+                    found.setdefault(_header_key(label), set()).add(column.name)
+    return {key: COLUMNS_BY_NAME[names.pop()] for key, names in found.items() if len(names) == 1}
+
 
 # Columns that exports add (DESIGN.md section 4 and 5), computed, never imported.
 COMPUTED_COLUMNS = ("risk", "flags", "gaps", "reasons")

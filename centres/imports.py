@@ -11,13 +11,12 @@ Two steps, so that a file is written completely or not at all:
   which centre.
 """
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
@@ -29,10 +28,12 @@ from centres.columns import (
     COMPUTED_COLUMNS,
     CellError,
     Column,
+    column_for_header,
     unescape_formula,
 )
 from centres.geo import UnknownCity, find_city, pick_place
 from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
+from centres.spreadsheets import FileRefused, read_sheet
 from centres.text import match_key
 from centres.versioning import ConcurrentEditError
 
@@ -118,6 +119,7 @@ class PlannedCentre:
 @dataclass
 class ImportPlan:
     filename: str = ""
+    read_as: str = ""  # what the file was read as, e.g. "CSV, Windows-1251, cells separated by «;»"
     centres: list[PlannedCentre] = field(default_factory=list)
     operators: list[PlannedOperator] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
@@ -162,43 +164,56 @@ class ImportPlan:
         return lines
 
 
-def read_table(source: bytes | str | Path | IO[bytes] | IO[str]) -> list[list[str]]:
-    """The rows of a CSV file, header first; UTF-8 with or without a BOM. Raises UnicodeDecodeError."""
-    if isinstance(source, Path):
-        source = source.read_bytes()
-    elif hasattr(source, "read"):
-        source = source.read()
-    text = source.decode("utf-8-sig") if isinstance(source, bytes) else source.removeprefix("\ufeff")
-    return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def validate(source: bytes | str | Path | IO[bytes] | IO[str], *, filename: str = "") -> ImportPlan:
-    """Read and check the whole file; plan every change. Writes nothing."""
+def validate(
+    source: bytes | str | Path | IO[bytes] | IO[str], *, filename: str = "", sheet: str | None = None
+) -> ImportPlan:
+    """Read and check the whole file (CSV or XLSX, `spreadsheets.read_sheet`); plan every change. Writes nothing."""
     plan = ImportPlan(filename=filename)
     try:
-        table = read_table(source)
-    except UnicodeDecodeError:
-        plan.errors.append(RowError(None, None, _("The file is not UTF-8 text. Save it as “CSV UTF-8”.")))
-        return plan
-    except csv.Error as error:
-        plan.errors.append(RowError(None, None, _("The file is not valid CSV: %(error)s") % {"error": error}))
-        return plan
-    if not table:
-        plan.errors.append(RowError(None, None, _("The file is empty.")))
-        return plan
-    columns = _read_header(table[0], plan.errors)
-    if plan.errors:
-        return plan
-    planner = _Planner(plan, {column.name for column in columns if column is not None})
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :]):
-            plan.errors.append(RowError(number, None, _("This row has more cells than the header has columns.")))
-            continue
-        values = {column.name: unescape_formula(cell) for column, cell in zip(columns, cells, strict=False) if column}
-        planner.plan_row(number, values)
+        table = read_sheet(_bytes(source), filename, sheet=sheet)
+        plan.read_as = table.describe()
+        columns = _read_header(table.header, plan.errors)
+        if plan.errors:
+            return plan
+        planner = _Planner(plan, {column.name for column in columns if column is not None})
+        for row in table.rows:
+            if row.number - 1 > settings.IMPORT_MAX_ROWS:
+                plan.errors.append(
+                    RowError(
+                        None,
+                        None,
+                        _("The file has more than %(limit)d rows; import it in several files.")
+                        % {"limit": settings.IMPORT_MAX_ROWS},
+                    )
+                )
+                break
+            cells = row.cells
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns) :]):
+                plan.errors.append(
+                    RowError(
+                        row.number,
+                        None,
+                        _("This row (line %(line)d) has more cells than the header has columns.") % {"line": row.line},
+                    )
+                )
+                continue
+            values = {
+                column.name: unescape_formula(cell) for column, cell in zip(columns, cells, strict=False) if column
+            }
+            planner.plan_row(row.number, values)
+    except FileRefused as error:
+        plan.errors.append(RowError(None, None, str(error)))
     return plan
+
+
+def _bytes(source: bytes | str | Path | IO[bytes] | IO[str]) -> bytes:
+    if isinstance(source, Path):
+        return source.read_bytes()
+    if hasattr(source, "read"):
+        source = source.read()
+    return source.encode("utf-8") if isinstance(source, str) else source
 
 
 def write(plan: ImportPlan, *, user: Any = None, reason: str | None = None) -> ImportPlan:
@@ -261,26 +276,26 @@ def _conflict_message(item: PlannedOperator | PlannedCentre | None, error: Concu
 
 
 def _read_header(header: list[str], errors: list[RowError]) -> list[Column | None]:
+    """The column of each header cell (its code, or its label in Russian, Kazakh or English); None for a cell
+    that names a computed column, or none."""
     columns: list[Column | None] = []
     seen = set()
     for cell in header:
-        name = cell.strip().lower()
-        if name in seen:
-            errors.append(RowError(1, name, _("this column appears twice.")))
+        text = cell.strip()
+        column = column_for_header(text)
+        name = column.name if column is not None else text.lower()
+        if name and name in seen:
+            errors.append(RowError(1, text, _("this column appears twice.")))
         seen.add(name)
-        if name in COMPUTED_COLUMNS or not name:
-            columns.append(None)
-        elif name in COLUMNS_BY_NAME:
-            columns.append(COLUMNS_BY_NAME[name])
-        else:
+        if column is None and name not in COMPUTED_COLUMNS and name:
             errors.append(
                 RowError(
                     1,
-                    name,
+                    text,
                     _("unknown column. Known columns: %(known)s.") % {"known": ", ".join(COLUMNS_BY_NAME)},
                 )
             )
-            columns.append(None)
+        columns.append(column)
     if "id" not in seen and "name" not in seen:
         errors.append(RowError(1, None, _("The file needs an id or a name column to know which centre is meant.")))
     return columns

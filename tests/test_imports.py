@@ -223,14 +223,15 @@ def test_one_bad_row_among_good_ones_writes_nothing_and_names_row_and_column(tmp
 def test_every_bad_cell_is_reported_in_plain_words(almaty):
     text = csv_text(
         [*kz_header(), "beds", "open_24_7", "services", "last_verified_on"],
-        kz_row(almaty, "Центр", beds="many", open_24_7="maybe", services="shelter;spa", day="01.10.2026"),
+        kz_row(almaty, "Центр", beds="many", open_24_7="maybe", services="shelter;spa", day="31.02.2026"),
     )
     assert import_errors(text) == [
         "Row 2, column beds: 'many' is not a whole number.",
         "Row 2, column open_24_7: 'maybe' is not a yes/no value; write true or false.",
         "Row 2, column services: unknown code(s) 'spa'; allowed, separated by ';': "
         "shelter, hotline, psychological, legal, medical, social, children, training.",
-        "Row 2, column last_verified_on: '01.10.2026' is not a valid date; write it as YYYY-MM-DD, e.g. 2025-01-31.",
+        "Row 2, column last_verified_on: '31.02.2026' is not a valid date; write it as YYYY-MM-DD or DD.MM.YYYY, "
+        "e.g. 2025-01-31.",
     ]
 
 
@@ -461,3 +462,45 @@ def test_two_rows_for_one_centre_are_an_error(almaty):
     centre = make_centre(city=almaty)
     text = csv_text(["id", "beds"], [str(centre.pk), "1"], [str(centre.pk), "2"])
     assert import_errors(text) == ["Row 3: row 2 describes the same centre; give each centre one row."]
+
+
+# -- the files editors really have --------------------------------------------------------------------------------
+
+
+def excel_in_russian(rows: list[list[str]]) -> bytes:
+    """What Excel in a Russian locale saves as "CSV": ';' between cells, Windows-1251, CRLF."""
+    stream = io.StringIO(newline="")
+    csv.writer(stream, delimiter=";").writerows(rows)
+    return stream.getvalue().encode("cp1251")
+
+
+def test_a_windows_1251_file_with_russian_headers_and_dotted_dates_imports_as_its_utf8_twin(almaty):
+    codes = ["name", "country", "city", "last_verified_on", "open_24_7", "premises_area_m2", "beds_free_updated_at"]
+    with translation.override("ru"):
+        labels = [str(Centre._meta.get_field("name").verbose_name).capitalize(), "Страна", "ГОРОД"]
+        labels += [str(Centre._meta.get_field("last_verified_on").verbose_name), "круглосуточно"]
+        labels += ["premises_area_m2"]  # its label's "м²" has no place in Windows-1251: codes and labels mix
+        labels += [str(Centre._meta.get_field("beds_free_updated_at").verbose_name)]
+    russian = excel_in_russian(
+        [labels, ["Центр «Надежда»", "KZ", "Алматы", "31.01.2025", "ИСТИНА", "42,5", "31.01.2025 9:30"]]
+    )
+    twin = csv_text(codes, ["Центр «Надежда»", "KZ", "Алматы", "2025-01-31", "true", "42.5", "2025-01-31T09:30"])
+    plans = [imports.validate(data, filename="centres.csv") for data in (russian, twin.encode("utf-8"))]
+    assert [plan.errors for plan in plans] == [[], []]
+    assert plans[0].read_as == "CSV, Windows-1251, cells separated by «;»"
+    first, second = (plan.centres[0] for plan in plans)
+    for field in ("name", "country", "city_id", "last_verified_on", "open_24_7", "beds_free_updated_at"):
+        assert getattr(first.centre, field) == getattr(second.centre, field), field
+    assert first.compliance.premises_area_m2 == second.compliance.premises_area_m2 == Decimal("42.5")
+    assert first.centre.last_verified_on == datetime.date(2025, 1, 31)
+
+
+def test_an_xlsx_export_imports_back_unchanged(tmp_path, almaty):
+    full_centre(almaty)
+    sparse_centre()
+    target = tmp_path / "centres.xlsx"
+    call_command("export_centres", "--format", "xlsx", "--output", str(target), stderr=io.StringIO())
+    plan = imports.validate(target.read_bytes(), filename=target.name)
+    assert plan.errors == []
+    assert plan.read_as == "XLSX, sheet «centres»"
+    assert (plan.created, plan.changed, plan.unchanged) == (0, 0, 2), plan.describe()

@@ -1,4 +1,4 @@
-"""Import centres from a CSV file: everything is checked first, then all rows are written, or none."""
+"""Import centres from a CSV or XLSX file: everything is checked first, then all rows are written, or none."""
 
 from pathlib import Path
 
@@ -10,14 +10,18 @@ from centres.imports import ImportConflict, validate, write
 
 
 class Command(BaseCommand):
-    help = "Import centres from a CSV file as export_centres writes it. Writes every row or, on any error, none."
+    help = (
+        "Import centres from a CSV or XLSX file as export_centres writes it (or as Excel saves it in any locale). "
+        "Writes every row or, on any error, none."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=_("CSV file, UTF-8 with or without BOM."))
+        parser.add_argument("file", help=_("CSV file (UTF-8 or Windows-1251, ',' or ';') or XLSX workbook."))
+        parser.add_argument("--sheet", help=_("The workbook's sheet to read; the first one when left out."))
         parser.add_argument("--dry-run", action="store_true", help=_("Show what would change; write nothing."))
         parser.add_argument("--user", help=_("Username recorded in the history as the author of the changes."))
 
-    def handle(self, *args, file: str, dry_run: bool, user: str | None, **options):
+    def handle(self, *args, file: str, dry_run: bool, user: str | None, sheet: str | None, **options):
         author = None
         if user:
             User = get_user_model()
@@ -31,11 +35,12 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}) from None
 
-        plan = validate(data, filename=path.name)
+        plan = validate(data, filename=path.name, sheet=sheet)
         if plan.errors:
             for error in plan.errors:
                 self.stderr.write(str(error))
             raise CommandError(_("%(count)d error(s) found; nothing was written.") % {"count": len(plan.errors)})
+        self.stderr.write(_("Read as %(kind)s.") % {"kind": plan.read_as})
         for line in plan.describe():
             self.stdout.write(line)
         if dry_run:
