@@ -12,7 +12,6 @@ Two steps, so that a file is written completely or not at all:
 """
 
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,6 +31,7 @@ from centres.columns import (
     unescape_formula,
 )
 from centres.geo import UnknownCity, find_city, pick_place
+from centres.import_plan import FieldChange, ImportConflict, ImportPlan, PlannedCentre, PlannedOperator, RowError
 from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
 from centres.spreadsheets import FileRefused, read_sheet
 from centres.text import match_key
@@ -46,122 +46,6 @@ _OPERATOR_DETAILS = [c for c in COLUMNS if c.source == "operator" and c.name not
 # The columns compared to decide whether a centre changed; the operator's own details belong to the operator.
 # Phones are compared apart, as a list.
 _COMPARED = [c for c in COLUMNS if c.source not in {"operator", "phones"} and c.name != "id"]
-
-
-class ImportConflict(Exception):
-    """A record changed between validation and writing; nothing was written."""
-
-
-@dataclass
-class RowError:
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return self.message
-        if self.column is None:
-            return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
-        return _("Row %(row)d, column %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
-
-
-@dataclass
-class FieldChange:
-    column: str
-    old: str
-    new: str
-
-    @property
-    def clears(self) -> bool:
-        return bool(self.old) and not self.new
-
-    def __str__(self) -> str:
-        if self.clears:
-            return _("%(column)s: clears '%(old)s'") % {"column": self.column, "old": self.old}
-        return _("%(column)s: '%(old)s' → '%(new)s'") % {"column": self.column, "old": self.old, "new": self.new}
-
-
-@dataclass
-class PlannedOperator:
-    operator: Operator
-    row: int
-    created: bool
-    version: int | None
-    changes: list[FieldChange] = field(default_factory=list)
-    # attribute → (value, row that set it), so that two rows disagreeing about one operator are caught
-    assigned: dict[str, tuple[Any, int]] = field(default_factory=dict)
-
-    @property
-    def changed(self) -> bool:
-        return self.created or bool(self.changes)
-
-
-@dataclass
-class PlannedCentre:
-    row: int
-    centre: Centre
-    created: bool
-    version: int | None
-    changes: list[FieldChange] = field(default_factory=list)
-    compliance: Compliance | None = None  # to save: new or changed
-    phones: list[CentrePhone] | None = None  # the replacement list, when the phones changed
-
-    @property
-    def changed(self) -> bool:
-        return self.created or bool(self.changes)
-
-
-@dataclass
-class ImportPlan:
-    filename: str = ""
-    read_as: str = ""  # what the file was read as, e.g. "CSV, Windows-1251, cells separated by «;»"
-    centres: list[PlannedCentre] = field(default_factory=list)
-    operators: list[PlannedOperator] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def created(self) -> int:
-        return sum(1 for item in self.centres if item.created)
-
-    @property
-    def changed(self) -> int:
-        return sum(1 for item in self.centres if not item.created and item.changes)
-
-    @property
-    def unchanged(self) -> int:
-        return sum(1 for item in self.centres if not item.changed)
-
-    def summary(self) -> str:
-        return _("%(created)d created, %(changed)d changed, %(unchanged)d unchanged.") % {
-            "created": self.created,
-            "changed": self.changed,
-            "unchanged": self.unchanged,
-        }
-
-    def describe(self) -> list[str]:
-        """One line per operator and centre to create or change, then one per changed or cleared value."""
-        lines = []
-        for item in self.operators:
-            if item.created:
-                lines.append(_("Row %(row)d: new operator «%(name)s»") % {"row": item.row, "name": item.operator})
-            elif item.changes:
-                lines.append(_("Row %(row)d: operator «%(name)s» changes") % {"row": item.row, "name": item.operator})
-            lines.extend(f"    {change}" for change in item.changes)
-        for item in self.centres:
-            if item.created:
-                lines.append(_("Row %(row)d: new centre «%(name)s»") % {"row": item.row, "name": item.centre.name})
-            elif item.changes:
-                lines.append(
-                    _("Row %(row)d: centre «%(name)s» (%(id)s) changes")
-                    % {"row": item.row, "name": item.centre.name, "id": item.centre.pk}
-                )
-            lines.extend(f"    {change}" for change in item.changes)
-        return lines
 
 
 def validate(
