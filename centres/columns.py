@@ -166,6 +166,10 @@ class DateTime(Kind):
         return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
+class Version(Integer):
+    """The record's version when it was exported: an empty cell says nothing about it."""
+
+
 class Identifier(Kind):
     def parse(self, text: str) -> uuid.UUID:
         try:
@@ -274,7 +278,7 @@ class Column:
         """What an empty cell means: unknown (None) where the field allows it, else the field's default."""
         if self.source == "phones":
             return []
-        if isinstance(self.kind, Identifier):
+        if isinstance(self.kind, Identifier | Version):
             return None
         field = self.model_field
         if field is None or field.null:
@@ -297,6 +301,7 @@ def _dates(*names: str, source: str = "centre") -> list[Column]:
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", Identifier()),
+    Column("slug", Text()),
     Column("name", Text()),
     Column("operator", Text(), "operator", "name", gettext_lazy("operator")),
     Column("operator_kind", Choice(codes.OperatorKind), "operator", "kind", gettext_lazy("operator kind")),
@@ -360,6 +365,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("lease_ends_on", Date(), "compliance"),
     Column("funding_kind", Choice(codes.FundingKind), "compliance"),
     Column("funding_ends_on", Date(), "compliance"),
+    # Last: what an export says about when it was made, not about the centre (an older row is a conflict).
+    Column("version", Version()),
 )
 COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 # The languages whose labels a header row may use, besides the codes.

@@ -78,12 +78,55 @@ class PlannedCentre:
 
 
 @dataclass
+class Conflict:
+    """A row that would overwrite edits made to its centre since the file was exported (or that does not say when
+    it was exported): written only when the editor says so for that row."""
+
+    row: int
+    centre: Centre
+    file_version: int | None
+    changed_by: Any  # the user of the centre's last history record, or None
+    changed_at: Any  # its date
+
+    def __str__(self) -> str:
+        when = self.changed_at.strftime("%Y-%m-%d %H:%M") if self.changed_at else "?"
+        names = {
+            "row": self.row,
+            "name": self.centre.name,
+            "user": self.changed_by or _("someone"),
+            "when": when,
+            "file": self.file_version,
+            "now": self.centre.version,
+        }
+        if self.file_version is None:
+            return (
+                _(
+                    "Row %(row)d: the file does not say which version of «%(name)s» it was exported from; the centre "
+                    "was last changed by %(user)s at %(when)s. Writing this row may undo that edit."
+                )
+                % names
+            )
+        return (
+            _(
+                "Row %(row)d: «%(name)s» was changed by %(user)s at %(when)s, after the file was exported (version "
+                "%(file)d in the file, %(now)d now). Writing this row would undo that edit."
+            )
+            % names
+        )
+
+
+@dataclass
 class ImportPlan:
     filename: str = ""
     read_as: str = ""  # what the file was read as, e.g. "CSV, Windows-1251, cells separated by «;»"
     centres: list[PlannedCentre] = field(default_factory=list)
     operators: list[PlannedOperator] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)  # rows not overridden: the plan cannot be written
+
+    @property
+    def writable(self) -> bool:
+        return not self.errors and not self.conflicts
 
     @property
     def created(self) -> int:

@@ -12,12 +12,15 @@ Two steps, so that a file is written completely or not at all:
 """
 
 import uuid
+from collections.abc import Collection
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_slug
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centres import planner
@@ -31,7 +34,15 @@ from centres.columns import (
     unescape_formula,
 )
 from centres.geo import UnknownCity, find_city, pick_place
-from centres.import_plan import FieldChange, ImportConflict, ImportPlan, PlannedCentre, PlannedOperator, RowError
+from centres.import_plan import (
+    Conflict,
+    FieldChange,
+    ImportConflict,
+    ImportPlan,
+    PlannedCentre,
+    PlannedOperator,
+    RowError,
+)
 from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
 from centres.spreadsheets import FileRefused, read_sheet
 from centres.text import match_key
@@ -40,18 +51,30 @@ from centres.versioning import ConcurrentEditError
 # History keeps at most this many characters of a change reason (simple-history's default field).
 REASON_LENGTH = 100
 
-_CENTRE_COLUMNS = [c for c in COLUMNS if c.source == "centre" and c.name not in {"id", "city", "region"}]
+# Set apart: which centre a row is (id), its address that is kept once set (slug), which version of it the row
+# was exported from (version), and the place columns, which are resolved in the gazetteer.
+_CENTRE_COLUMNS = [
+    c for c in COLUMNS if c.source == "centre" and c.name not in {"id", "slug", "version", "city", "region"}
+]
 _COMPLIANCE_COLUMNS = [c for c in COLUMNS if c.source == "compliance"]
 _OPERATOR_DETAILS = [c for c in COLUMNS if c.source == "operator" and c.name not in {"operator", "operator_kind"}]
 # The columns compared to decide whether a centre changed; the operator's own details belong to the operator.
 # Phones are compared apart, as a list.
-_COMPARED = [c for c in COLUMNS if c.source not in {"operator", "phones"} and c.name != "id"]
+_COMPARED = [c for c in COLUMNS if c.source not in {"operator", "phones"} and c.name not in {"id", "slug", "version"}]
 
 
 def validate(
-    source: bytes | str | Path | IO[bytes] | IO[str], *, filename: str = "", sheet: str | None = None
+    source: bytes | str | Path | IO[bytes] | IO[str],
+    *,
+    filename: str = "",
+    sheet: str | None = None,
+    overwrite: Collection[int] | bool = (),
 ) -> ImportPlan:
-    """Read and check the whole file (CSV or XLSX, `spreadsheets.read_sheet`); plan every change. Writes nothing."""
+    """Read and check the whole file (CSV or XLSX, `spreadsheets.read_sheet`); plan every change. Writes nothing.
+
+    A row that would change a centre edited since the file was exported (its `version` is older than the centre's,
+    or the file has none) is a conflict, and the plan cannot be written, unless its row is in `overwrite` (or
+    `overwrite` is True: every row)."""
     plan = ImportPlan(filename=filename)
     try:
         table = read_sheet(_bytes(source), filename, sheet=sheet)
@@ -59,7 +82,7 @@ def validate(
         columns = _read_header(table.header, plan.errors)
         if plan.errors:
             return plan
-        planner = _Planner(plan, {column.name for column in columns if column is not None})
+        planner = _Planner(plan, {column.name for column in columns if column is not None}, overwrite)
         for row in table.rows:
             if row.number - 1 > settings.IMPORT_MAX_ROWS:
                 plan.errors.append(
@@ -102,8 +125,8 @@ def _bytes(source: bytes | str | Path | IO[bytes] | IO[str]) -> bytes:
 
 def write(plan: ImportPlan, *, user: Any = None, reason: str | None = None) -> ImportPlan:
     """Save a plan without errors in one transaction; raises ImportConflict (and writes nothing) on a conflict."""
-    if plan.errors:
-        raise ValueError("An import plan with errors cannot be written.")
+    if not plan.writable:
+        raise ValueError("An import plan with errors or conflicts cannot be written.")
     if reason is None:
         reason = _("import %(file)s") % {"file": plan.filename} if plan.filename else _("import")
     reason = reason[:REASON_LENGTH]
@@ -188,14 +211,16 @@ def _read_header(header: list[str], errors: list[RowError]) -> list[Column | Non
 class _Planner:
     """Plans one row after another, remembering what earlier rows decided (operators, matched centres)."""
 
-    def __init__(self, plan: ImportPlan, present: set[str]):
+    def __init__(self, plan: ImportPlan, present: set[str], overwrite: Collection[int] | bool):
         self.plan = plan
         self.present = present
+        self.overwrite = overwrite
         self.places: dict[tuple[str, str, str | None], Place | list[Place] | str] = {}
         self.regions: dict[str, Region | None] = {}
         self.operators: dict[int, PlannedOperator] = {}  # existing operators by pk: one instance each
         self.new_operators: list[PlannedOperator] = []
         self.centre_rows: dict[Any, int] = {}  # centre pk → row that describes it
+        self.new_slugs: set[str] = set()
         self.new_centre_rows: dict[tuple, int] = {}  # match key of a centre to create → its row
 
     # -- one row --------------------------------------------------------------------------------------------------
@@ -250,6 +275,20 @@ class _Planner:
         if centre is None and not values.get("id"):
             centre = self._match(row, values.get("name") or "", city, operator, errors)
             created = centre is None
+        elif centre is not None and values.get("name"):
+            other = self._match(row, values["name"], city, operator, errors)
+            if other is not None and other.pk != centre.pk:
+                errors.append(
+                    RowError(
+                        row,
+                        "id",
+                        _(
+                            "the id names «%(named)s» (%(id)s), but the name, city and operator are those of "
+                            "«%(other)s» (%(other_id)s). Check which centre this row is about."
+                        )
+                        % {"named": centre.name, "id": centre.pk, "other": other.name, "other_id": other.pk},
+                    )
+                )
         if errors:
             self.plan.errors.extend(errors)
             return
@@ -281,6 +320,8 @@ class _Planner:
                 return
             self.centre_rows[centre.pk] = row
 
+        if not self._plan_slug(row, centre, created, values.get("slug")):
+            return
         item = PlannedCentre(row=row, centre=centre, created=created, version=None if created else centre.version)
         before = {column.name: column.read(centre) for column in _COMPARED} if not created else {}
         before_phones = [] if created else COLUMNS_BY_NAME["phones"].read(centre)
@@ -324,9 +365,55 @@ class _Planner:
                 phones = COLUMNS_BY_NAME["phones"]
                 new_phones = [(p.label, p.number, p.answers_24_7) for p in item.phones]
                 item.changes.append(FieldChange("phones", phones.format(before_phones), phones.format(new_phones)))
+            if item.changed and not self._version_holds(row, centre, values):
+                return
         self.plan.centres.append(item)
 
     # -- parts of a row -------------------------------------------------------------------------------------------
+
+    def _plan_slug(self, row: int, centre: Centre, created: bool, slug: str | None) -> bool:
+        """The URL slug is set once and kept: a printed referral sheet links to it. A new centre may bring its own."""
+        if not slug or slug == centre.slug:
+            return True
+        if not created:
+            message = _("the address of a centre's page is kept once set: «%(slug)s» is printed on referral sheets.")
+            self.plan.errors.append(RowError(row, "slug", message % {"slug": centre.slug}))
+            return False
+        taken = Centre.objects.filter(slug=slug).exists() or slug in self.new_slugs
+        try:
+            validate_slug(slug)
+        except ValidationError as error:
+            self.plan.errors.append(RowError(row, "slug", " ".join(error.messages)))
+            return False
+        if taken:
+            message = _("«%(slug)s» is already the address of another centre's page.")
+            self.plan.errors.append(RowError(row, "slug", message % {"slug": slug}))
+            return False
+        self.new_slugs.add(slug)
+        centre.slug = slug
+        return True
+
+    def _version_holds(self, row: int, centre: Centre, values: dict[str, Any]) -> bool:
+        """Whether the row was exported from the centre as it is now; an older one is a conflict, unless overridden.
+        A version newer than the centre's cannot come from an export of this directory: an error."""
+        version = values.get("version")
+        if version is not None and version > centre.version:
+            message = _("version %(file)d is newer than the centre's (%(now)d): the row is not from an export of ours.")
+            self.plan.errors.append(RowError(row, "version", message % {"file": version, "now": centre.version}))
+            return False
+        if version == centre.version or self.overwrite is True or row in (self.overwrite or ()):
+            return True
+        last = centre.history.select_related("history_user").first()
+        self.plan.conflicts.append(
+            Conflict(
+                row=row,
+                centre=centre,
+                file_version=version,
+                changed_by=last.history_user if last else None,
+                changed_at=timezone.localtime(last.history_date) if last else None,
+            )
+        )
+        return True
 
     def _plan_compliance(self, item: PlannedCentre, values: dict[str, Any]) -> None:
         given = [column for column in _COMPLIANCE_COLUMNS if column.name in values]

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 CONTRACT_COLUMNS = [
     "id",
+    "slug",
     "name",
     "operator",
     "operator_kind",
@@ -71,6 +72,7 @@ CONTRACT_COLUMNS = [
     "lease_ends_on",
     "funding_kind",
     "funding_ends_on",
+    "version",
 ]
 
 
@@ -95,7 +97,7 @@ def test_columns_follow_the_contract_order():
 def test_export_starts_with_a_bom_and_the_header():
     make_centre()
     text = export_text()
-    assert text.startswith("\ufeffid,name,operator,")
+    assert text.startswith("\ufeffid,slug,name,operator,")
     assert parse(text)[0] == CONTRACT_COLUMNS
 
 

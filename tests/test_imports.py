@@ -297,14 +297,15 @@ def test_a_file_without_some_columns_leaves_those_fields_as_they_were(tmp_path, 
     before = {column.name: column.cell(centre) for column in COLUMNS}
     text = csv_text(["id", "email", "beds_free"], [str(centre.pk), "new@zhan.example.org", "5"])
 
-    output = run_import(tmp_path, text)
+    output = run_import(tmp_path, text, "--overwrite-all")
 
     assert "0 created, 1 changed" in output
     centre = Centre.objects.get(pk=centre.pk)
     after = {column.name: column.cell(centre) for column in COLUMNS}
     assert after.pop("email") == "new@zhan.example.org"
     assert after.pop("beds_free") == "5"
-    assert after == {name: value for name, value in before.items() if name not in {"email", "beds_free"}}
+    assert int(after.pop("version")) == int(before["version"]) + 1  # one edit
+    assert after == {name: value for name, value in before.items() if name not in {"email", "beds_free", "version"}}
 
 
 def test_rows_without_id_match_by_normalised_name_city_and_operator(tmp_path, almaty):
@@ -312,7 +313,7 @@ def test_rows_without_id_match_by_normalised_name_city_and_operator(tmp_path, al
     centre = make_centre(name="Кризисный центр «Жан»", city=almaty, operator=operator)
     text = csv_text([*kz_header(), "beds"], kz_row(almaty, "кризисный  центр жан", beds="7"))
 
-    output = run_import(tmp_path, text)
+    output = run_import(tmp_path, text, "--overwrite-all")
 
     assert "0 created, 1 changed" in output
     assert Centre.objects.get().pk == centre.pk
@@ -326,7 +327,7 @@ def test_an_address_with_empty_visibility_is_hidden(tmp_path, almaty):
         [str(centre.pk), "ул. Новая, 7", ""],
     )
 
-    run_import(tmp_path, text)
+    run_import(tmp_path, text, "--overwrite-all")
 
     centre.refresh_from_db()
     assert (centre.address, centre.address_visibility) == ("ул. Новая, 7", "hidden")
@@ -356,7 +357,7 @@ def test_phones_and_compliance_changes_replace_the_list_and_bump_the_version(tmp
         [str(centre.pk), "Горячая линия: 150 [24/7]; +7 727 000 0000", "applied", "60"],
     )
 
-    run_import(tmp_path, text)
+    run_import(tmp_path, text, "--overwrite-all")
 
     centre.refresh_from_db()
     assert [(p.label, p.number, p.answers_24_7) for p in centre.phones.all()] == [
@@ -369,7 +370,7 @@ def test_phones_and_compliance_changes_replace_the_list_and_bump_the_version(tmp
 
 def test_compliance_is_created_when_missing(tmp_path):
     centre = Centre.objects.create(name="Без досье", country="KG")
-    run_import(tmp_path, csv_text(["id", "licence_status"], [str(centre.pk), "not_applied"]))
+    run_import(tmp_path, csv_text(["id", "licence_status"], [str(centre.pk), "not_applied"]), "--overwrite-all")
     assert Compliance.objects.get(centre=centre).licence_status == "not_applied"
 
 
@@ -383,7 +384,7 @@ def test_a_new_operator_needs_its_kind(almaty):
 def test_computed_columns_are_ignored(tmp_path, almaty):
     centre = make_centre(city=almaty)
     text = csv_text(["id", "risk", "flags", "gaps", "reasons", "beds"], [str(centre.pk), "high", "x", "y", "z", "4"])
-    run_import(tmp_path, text)
+    run_import(tmp_path, text, "--overwrite-all")
     centre.refresh_from_db()
     assert centre.beds == 4
 
@@ -417,7 +418,7 @@ def test_an_edit_between_validation_and_writing_stops_the_whole_import(almaty):
         ["", "Новый центр", "KZ", almaty.name_ru, almaty.region_id, "круглосуточно"],
         [str(centre.pk), "Центр «Жан»", "KZ", almaty.name_ru, almaty.region_id, "10–19"],
     )
-    plan = imports.validate(text.encode("utf-8"), filename="centres.csv")
+    plan = imports.validate(text.encode("utf-8"), filename="centres.csv", overwrite=True)
     assert not plan.errors
     assert plan.centres[1].version == centre.version
 
@@ -442,7 +443,7 @@ def test_history_rows_written_by_the_import_carry_the_user_and_the_reason(tmp_pa
         [str(centre.pk), "круглосуточно", "151", "applied"],
     )
 
-    run_import(tmp_path, text, "--user", "importer", name="kz-2026.csv")
+    run_import(tmp_path, text, "--user", "importer", "--overwrite-all", name="kz-2026.csv")
 
     latest = centre.history.first()
     assert (latest.history_user, latest.history_change_reason) == (importer, "import kz-2026.csv")
@@ -504,3 +505,84 @@ def test_an_xlsx_export_imports_back_unchanged(tmp_path, almaty):
     assert plan.errors == []
     assert plan.read_as == "XLSX, sheet «centres»"
     assert (plan.created, plan.changed, plan.unchanged) == (0, 0, 2), plan.describe()
+
+
+# -- nothing lost: a file exported last week cannot undo this week's edits -----------------------------------------
+
+
+def test_an_old_export_cannot_silently_undo_edits_made_since(tmp_path, almaty):
+    centre = full_centre(almaty)
+    old_export = export_text()
+    editor = make_user("aigul", "editor")
+    centre = Centre.objects.get(pk=centre.pk)
+    centre.beds_free, centre.hours, centre._history_user = 1, "Круглосуточно", editor
+    centre.save()  # this week: one place left, new hours, and a phone added
+    CentrePhone.objects.create(centre=centre, number="+7 727 999 9999", position=9)
+    history = history_count()
+
+    with pytest.raises(CommandError, match="--overwrite 2"):
+        run_import(tmp_path, old_export)
+
+    centre.refresh_from_db()
+    assert (centre.beds_free, centre.hours) == (1, "Круглосуточно")
+    assert "+7 727 999 9999" in centre.phones.values_list("number", flat=True)
+    assert history_count() == history
+    (conflict,) = imports.validate(old_export.encode(), filename="old.csv").conflicts
+    assert str(conflict).startswith(f"Row 2: «{centre.name}» was changed by aigul at ")
+    assert "(version 1 in the file, 2 now)" in str(conflict)
+
+
+def test_a_row_whose_centre_changed_is_written_when_the_editor_says_so(tmp_path, almaty):
+    centre = full_centre(almaty)
+    old_export = export_text()
+    Centre.objects.filter(pk=centre.pk).update(version=2)  # changed since the export
+
+    run_import(tmp_path, old_export.replace("Звоните заранее.", "Звоните днём."), "--overwrite", "2")
+
+    centre.refresh_from_db()
+    assert centre.public_notes == "Звоните днём."
+
+
+def test_a_file_without_versions_asks_before_it_changes_an_existing_centre(almaty):
+    centre = full_centre(almaty)
+    unchanged = csv_text(["id", "name"], [str(centre.pk), centre.name])
+    changed = csv_text(["id", "name"], [str(centre.pk), "Новое имя"])
+    assert imports.validate(unchanged.encode()).writable  # nothing to undo
+    plan = imports.validate(changed.encode())
+    (conflict,) = plan.conflicts
+    assert "the file does not say which version" in str(conflict)
+    assert not plan.writable
+    assert imports.validate(changed.encode(), overwrite=[2]).writable
+
+
+def test_a_version_newer_than_the_centres_is_an_error(almaty):
+    centre = full_centre(almaty)
+    text = csv_text(["id", "name", "version"], [str(centre.pk), "Другое", "7"])
+    assert import_errors(text) == [
+        "Row 2, column version: version 7 is newer than the centre's (1): the row is not from an export of ours."
+    ]
+
+
+def test_an_id_naming_one_centre_and_a_name_naming_another_is_refused_naming_both(almaty):
+    first = make_centre(name="Центр «Жан»", city=almaty)
+    second = make_centre(name="Центр «Ана»", city=almaty)
+    text = csv_text(["id", "name", "city", "version"], [str(first.pk), second.name, almaty.name_ru, "1"])
+    (error,) = import_errors(text)
+    assert error.startswith("Row 2, column id: the id names «Центр «Жан»»")
+    assert str(first.pk) in error and str(second.pk) in error
+
+
+def test_the_slug_of_an_existing_centre_is_kept_and_a_new_centre_may_bring_its_own(tmp_path, almaty):
+    centre = make_centre(name="Центр «Жан»", city=almaty)
+    renamed = csv_text(["id", "slug", "name", "version"], [str(centre.pk), "another", centre.name, "1"])
+    (error,) = import_errors(renamed)
+    assert error == (
+        f"Row 2, column slug: the address of a centre's page is kept once set: «{centre.slug}» is printed on "
+        "referral sheets."
+    )
+    taken = csv_text(["slug", "name", "country"], [centre.slug, "Другой центр", "KZ"])
+    assert import_errors(taken) == [
+        f"Row 2, column slug: «{centre.slug}» is already the address of another centre's page."
+    ]
+    run_import(tmp_path, csv_text(["slug", "name", "country"], ["umit-astana", "Үміт", "KZ"]))
+    assert Centre.objects.get(name="Үміт").slug == "umit-astana"

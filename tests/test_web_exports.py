@@ -450,7 +450,7 @@ def test_plus_seven_phones_stay_readable(advocate_client, thresholds):
 def test_csv_exports_start_with_a_bom_and_read_cyrillic(advocate_client, thresholds, url):
     at_risk_centre("Кризисный центр «Жан»")
     data = body(download(advocate_client, url))
-    assert data.startswith(b"\xef\xbb\xbfid,name,")
+    assert data.startswith(b"\xef\xbb\xbfid,slug,name,")
     assert csv_rows(data)[0]["name"] == "Кризисный центр «Жан»"
 
 

@@ -1,5 +1,6 @@
 """Import centres from a CSV or XLSX file: everything is checked first, then all rows are written, or none."""
 
+import argparse
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -20,8 +21,32 @@ class Command(BaseCommand):
         parser.add_argument("--sheet", help=_("The workbook's sheet to read; the first one when left out."))
         parser.add_argument("--dry-run", action="store_true", help=_("Show what would change; write nothing."))
         parser.add_argument("--user", help=_("Username recorded in the history as the author of the changes."))
+        parser.add_argument(
+            "--overwrite",
+            type=_rows,
+            default=(),
+            metavar="ROWS",
+            help=_("Write these rows (e.g. 3,5) even though their centres changed after the file was exported."),
+        )
+        parser.add_argument(
+            "--overwrite-all",
+            action="store_true",
+            help=_(
+                "Write every row, even if its centre changed after the file was exported or the file has no version."
+            ),
+        )
 
-    def handle(self, *args, file: str, dry_run: bool, user: str | None, sheet: str | None, **options):
+    def handle(
+        self,
+        *args,
+        file: str,
+        dry_run: bool,
+        user: str | None,
+        sheet: str | None,
+        overwrite: tuple[int, ...],
+        overwrite_all: bool,
+        **options,
+    ):
         author = None
         if user:
             User = get_user_model()
@@ -35,7 +60,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}) from None
 
-        plan = validate(data, filename=path.name, sheet=sheet)
+        plan = validate(data, filename=path.name, sheet=sheet, overwrite=True if overwrite_all else overwrite)
         if plan.errors:
             for error in plan.errors:
                 self.stderr.write(str(error))
@@ -43,11 +68,30 @@ class Command(BaseCommand):
         self.stderr.write(_("Read as %(kind)s.") % {"kind": plan.read_as})
         for line in plan.describe():
             self.stdout.write(line)
+        for conflict in plan.conflicts:
+            self.stderr.write(str(conflict))
         if dry_run:
             self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": plan.summary()})
             return
+        if plan.conflicts:
+            rows = ",".join(str(conflict.row) for conflict in plan.conflicts)
+            raise CommandError(
+                _(
+                    "%(count)d row(s) would undo edits made since the file was exported; nothing was written. Export "
+                    "again and make your changes there, or write them anyway with --overwrite %(rows)s."
+                )
+                % {"count": len(plan.conflicts), "rows": rows}
+            )
         try:
             write(plan, user=author)
         except ImportConflict as error:
             raise CommandError(str(error)) from error
         self.stdout.write(plan.summary())
+
+
+def _rows(text: str) -> tuple[int, ...]:
+    """Spreadsheet rows as the errors and conflicts name them: "3,5" gives (3, 5)."""
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("give row numbers separated by commas, e.g. 3,5")) from None
