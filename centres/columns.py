@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from centres import vocabularies as codes
 from centres.models import Centre, Compliance, Operator
-from centres.text import fold
+from centres.text import fold, without_format_characters
 
 # A spreadsheet program reads a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -55,6 +56,13 @@ class Kind:
 
 class Text(Kind):
     pass
+
+
+class Name(Text):
+    """A centre's or an operator's name: invisible format characters (bidi overrides, zero-width) are dropped."""
+
+    def parse(self, text: str) -> str:
+        return without_format_characters(text)
 
 
 class Choice(Kind):
@@ -204,7 +212,13 @@ class Phones(Kind):
 
     def parse(self, text: str) -> list[Phone]:
         phones = []
-        for raw in text.split(";"):
+        entries = [raw for raw in text.split(";") if raw.strip()]
+        if len(entries) > settings.IMPORT_MAX_PHONES:
+            raise CellError(
+                _("%(count)d phone numbers; a centre may have at most %(limit)d.")
+                % {"count": len(entries), "limit": settings.IMPORT_MAX_PHONES}
+            )
+        for raw in entries:
             entry = raw.strip()
             if not entry:
                 continue
@@ -292,6 +306,12 @@ class Column:
         text = text.strip()
         if not text:
             return self.empty_value()
+        limit = settings.IMPORT_MAX_NOTES if self.name in LONG_TEXT else settings.IMPORT_MAX_CELL
+        if len(text) > limit and self.source != "phones":  # phones are counted instead (Phones.parse)
+            raise CellError(
+                _("the cell holds %(length)d characters; this column takes at most %(limit)d.")
+                % {"length": len(text), "limit": limit}
+            )
         return self.kind.parse(text)
 
 
@@ -302,8 +322,8 @@ def _dates(*names: str, source: str = "centre") -> list[Column]:
 COLUMNS: tuple[Column, ...] = (
     Column("id", Identifier()),
     Column("slug", Text()),
-    Column("name", Text()),
-    Column("operator", Text(), "operator", "name", gettext_lazy("operator")),
+    Column("name", Name()),
+    Column("operator", Name(), "operator", "name", gettext_lazy("operator")),
     Column("operator_kind", Choice(codes.OperatorKind), "operator", "kind", gettext_lazy("operator kind")),
     Column(
         "operator_registration_number",
@@ -369,6 +389,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("version", Version()),
 )
 COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
+# Cells that hold notes rather than a value: they may be longer (settings.IMPORT_MAX_NOTES, not IMPORT_MAX_CELL).
+LONG_TEXT = {"public_notes", "internal_notes", "closure_reason", "source"}
+# What the public sees of a centre as text: an address that is not public must never be written into one of these.
+PUBLIC_TEXT = ("name", "messenger", "email", "website", "hours", "public_notes")
 # The languages whose labels a header row may use, besides the codes.
 HEADER_LANGUAGES = ("ru", "kk", "en")
 

@@ -123,6 +123,7 @@ class ImportPlan:
     operators: list[PlannedOperator] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)  # rows not overridden: the plan cannot be written
+    warnings: list[RowError] = field(default_factory=list)  # worth a look before writing, but no reason not to
 
     @property
     def writable(self) -> bool:

@@ -23,7 +23,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centres import planner
+from centres import leaks, planner
 from centres.columns import (
     COLUMNS,
     COLUMNS_BY_NAME,
@@ -110,6 +110,7 @@ def validate(
                 column.name: unescape_formula(cell) for column, cell in zip(columns, cells, strict=False) if column
             }
             planner.plan_row(row.number, values)
+        leaks.check(plan)
     except FileRefused as error:
         plan.errors.append(RowError(None, None, str(error)))
     return plan

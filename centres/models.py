@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from centres import derived
 from centres.fields import CodeListField  # also where migrations 0001 and 0005 name it
+from centres.geo import distance_km
 from centres.text import MAX_WORD_LENGTH, fold, latin_slug
 from centres.versioning import Versioned
 from centres.vocabularies import (
@@ -38,6 +39,9 @@ from centres.vocabularies import (
 RULES_CACHE_KEY = "centres:country-rules:v1"
 HOTLINES_CACHE_KEY = "centres:hotlines:v1"
 CACHE_SECONDS = 60
+
+# A centre's own point is in or near its city: farther than this is a typing error (a swapped sign or digit).
+MAX_KM_FROM_CITY = 50
 
 # Derived or bookkeeping columns that history need not keep: they are recomputed on every save.
 UNTRACKED = ["search_text", "version", "updated_at", "public_latitude", "public_longitude"]
@@ -235,8 +239,16 @@ class Centre(Versioned):
         null=True,
         blank=True,
         help_text=_("Filled from the city when left empty."),
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
 
     # contact
     messenger = models.CharField(_("messenger contact"), max_length=200, blank=True)
@@ -354,6 +366,12 @@ class Centre(Versioned):
             errors["region"] = _("This region is not in the chosen country.")
         if (self.latitude is None) != (self.longitude is None):
             errors["longitude"] = _("Give both latitude and longitude, or neither.")
+        elif self.city_id and self.latitude is not None and abs(self.latitude) <= 90 and abs(self.longitude) <= 180:
+            away = distance_km(self.latitude, self.longitude, self.city.latitude, self.city.longitude)
+            if away > MAX_KM_FROM_CITY:
+                errors["latitude"] = _(
+                    "This point is %(km)d km from %(city)s: more than %(limit)d km. Check the coordinates or the city."
+                ) % {"km": away, "city": self.city.display_name(), "limit": MAX_KM_FROM_CITY}
         if self.status == Status.CLOSED and not self.closure_reason.strip():
             errors["closure_reason"] = _("Say why the centre closed.")
         if self.beds is not None and self.beds_free is not None and self.beds_free > self.beds:

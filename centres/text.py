@@ -38,8 +38,21 @@ def word_text(*texts: str) -> str:
 
 
 def match_key(text: str) -> str:
-    """A looser key for matching a spreadsheet row to a record: folded, without quotes or hyphens."""
-    return _SPACES.sub(" ", _PUNCTUATION.sub("", fold(text)).replace("-", " ")).strip()
+    """A looser key for matching a spreadsheet row to a record: compatibility-normalised (NFKC), without invisible
+    format characters, folded, without quotes or hyphens."""
+    plain = unicodedata.normalize("NFKC", without_format_characters(text or ""))
+    return _SPACES.sub(" ", _PUNCTUATION.sub("", fold(plain)).replace("-", " ")).strip()
+
+
+def without_format_characters(text: str) -> str:
+    """`text` without Unicode format characters (bidi overrides, zero-width spaces and joiners): invisible, they
+    make two equal-looking names differ, or a name read backwards."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
+def word_list(text: str) -> list[str]:
+    """Every folded word of `text`, in order, repeats included."""
+    return _WORD.findall(fold(unicodedata.normalize("NFC", text or "")))
 
 
 def latin_slug(text: str, max_length: int = 80) -> str:

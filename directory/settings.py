@@ -213,6 +213,9 @@ CONTENT_SECURITY_POLICY = {
 # Imports (centres/imports.py, centres/spreadsheets.py): what a file may hold before it is refused, with a message.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=20) * 1024 * 1024
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
+IMPORT_MAX_CELL = env.int("IMPORT_MAX_CELL", default=500)  # characters in a cell, notes apart
+IMPORT_MAX_NOTES = env.int("IMPORT_MAX_NOTES", default=5000)  # characters in a notes cell
+IMPORT_MAX_PHONES = env.int("IMPORT_MAX_PHONES", default=10)  # phone numbers of one centre
 
 # Where quick exit sends a visitor (DESIGN.md section 6).
 QUICK_EXIT_URL = env("QUICK_EXIT_URL", default="https://www.google.com/search?q=weather")

@@ -586,3 +586,95 @@ def test_the_slug_of_an_existing_centre_is_kept_and_a_new_centre_may_bring_its_o
     ]
     run_import(tmp_path, csv_text(["slug", "name", "country"], ["umit-astana", "Үміт", "KZ"]))
     assert Centre.objects.get(name="Үміт").slug == "umit-astana"
+
+
+# -- nothing leaked ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def public_centre_and_city_only_shelter(almaty):
+    public = make_centre(name="Центр «Жан»", city=almaty, address_visibility="public", address="пр. Абая, 10")
+    shelter = make_centre(
+        name="Убежище «Тайна»", city=almaty, address_visibility="city", address="ул. Потайная, 7, кв. 3"
+    )
+    return public, shelter
+
+
+def test_an_unclosed_quote_in_an_export_never_carries_a_shelters_address_into_public_notes(
+    client, tmp_path, public_centre_and_city_only_shelter
+):
+    public, shelter = public_centre_and_city_only_shelter
+    header, *rows = list(csv.reader(io.StringIO(export_text().removeprefix("\ufeff"), newline="")))
+    notes = header.index("public_notes")
+    by_name = {row[header.index("name")]: row for row in rows}
+    by_name[public.name][notes] = '"Звоните заранее.'  # the quote an editor opened and never closed
+    lines = [",".join(header)]
+    for row in (by_name[public.name], by_name[shelter.name]):
+        cells = [cell if n == notes and row is by_name[public.name] else f'"{cell}"' for n, cell in enumerate(row)]
+        lines.append(",".join(cells))
+    text = "\r\n".join(lines) + "\r\n"
+    history = history_count()
+
+    with pytest.raises(CommandError):
+        run_import(tmp_path, text, "--overwrite-all")
+
+    (error,) = imports.validate(text.encode(), overwrite=True).errors
+    assert "Line 2 (row 2)" in str(error) and "quote" in str(error)
+    assert history_count() == history
+    for url in (f"/en/centres/{public.slug}/", "/en/centres/", "/en/centres/export.csv", "/en/centres/export.json"):
+        response = client.get(url)
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        assert "Потайная" not in content.decode(), url
+
+
+def test_a_public_text_holding_a_non_public_address_is_refused_naming_whose(public_centre_and_city_only_shelter):
+    public, shelter = public_centre_and_city_only_shelter
+    text = csv_text(["id", "public_notes", "version"], [str(public.pk), "Рядом: ул. Потайная, 7, кв. 3.", "1"])
+    assert import_errors(text) == [
+        "Row 2, column public_notes: holds the address of «Убежище «Тайна»», which is not public: it would show on "
+        "public pages."
+    ]
+    own = csv_text(["id", "hours", "version"], [str(shelter.pk), "Приходите: Потайная 7 кв 3", "1"])
+    assert import_errors(own) == [
+        "Row 2, column hours: holds this centre's own address, which is not public: it would show on public pages."
+    ]
+
+
+def test_a_public_text_that_grows_a_lot_is_flagged(public_centre_and_city_only_shelter):
+    public, _shelter = public_centre_and_city_only_shelter
+    text = csv_text(["id", "public_notes", "version"], [str(public.pk), "слово " * 80, "1"])
+    plan = imports.validate(text.encode())
+    assert plan.writable
+    assert [str(warning) for warning in plan.warnings] == [
+        f"Row 2, column public_notes: grows by {len(('слово ' * 80).strip())} characters: check that no other row's "
+        "text slipped into it."
+    ]
+
+
+# -- bad cells ----------------------------------------------------------------------------------------------------
+
+
+def test_invisible_characters_are_dropped_from_names_which_then_match(almaty):
+    existing = make_centre(name="Убежище Надежда", city=almaty)
+    text = csv_text(["name", "city", "hours"], ["\u202eУбежище\u200b Надежда", almaty.name_ru, "9–18"])
+    plan = imports.validate(text.encode(), overwrite=True)
+    (item,) = plan.centres
+    assert (item.created, item.centre.pk, item.centre.name) == (False, existing.pk, "Убежище Надежда")
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("latitude", "95", "Ensure this value is less than or equal to 90."),
+        ("latitude", "44.6", "This point is 149 km from Almaty: more than 50 km. Check the coordinates or the city."),
+        ("phones", ";".join(["150"] * 6000), "6000 phone numbers; a centre may have at most 10."),
+        ("public_notes", "x" * 5001, "the cell holds 5001 characters; this column takes at most 5000."),
+        ("hours", "x" * 501, "the cell holds 501 characters; this column takes at most 500."),
+    ],
+)
+def test_a_bad_cell_gets_a_clear_error_naming_row_and_column(almaty, column, value, message):
+    header = ["name", "country", "city", "longitude", column] if column == "latitude" else ["name", column]
+    row = ["Центр", "KZ", almaty.name_ru, "76.9115", value] if column == "latitude" else ["Центр", value]
+    (error,) = import_errors(csv_text(header, row))
+    assert error.startswith(f"Row 2, column {column}: ")
+    assert error.endswith(message)

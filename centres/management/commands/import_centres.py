@@ -68,6 +68,8 @@ class Command(BaseCommand):
         self.stderr.write(_("Read as %(kind)s.") % {"kind": plan.read_as})
         for line in plan.describe():
             self.stdout.write(line)
+        for warning in plan.warnings:
+            self.stderr.write(str(warning))
         for conflict in plan.conflicts:
             self.stderr.write(str(conflict))
         if dry_run:
