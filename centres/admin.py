@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from centres.admin_imports import import_view
 from centres.eligibility import findings, risk_of
 from centres.history import restore_centre, snapshot_after
 from centres.models import (
@@ -283,6 +284,7 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
     show_full_result_count = False
     history_list_display = ["status", "archived"]
     object_history_template = "admin/centres/centre/object_history.html"
+    change_list_template = "admin/centres/centre/change_list.html"
     fieldsets = [
         (None, {"fields": ["name", "operator", "is_demo", "seen_version"]}),
         (gettext_lazy("Eligibility today"), {"fields": ["eligibility"]}),
@@ -363,7 +365,12 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
             self.admin_site.admin_view(self.restore_view),
             name="centres_centre_restore",
         )
-        return [restore, *super().get_urls()]
+        upload = path(
+            "import/",
+            self.admin_site.admin_view(lambda request: import_view(self, request)),
+            name="centres_centre_import",
+        )
+        return [restore, upload, *super().get_urls()]
 
     def history_view(self, request, object_id, extra_context=None):
         extra_context = {**(extra_context or {}), "related_changes": self._related_changes(object_id)}

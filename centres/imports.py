@@ -11,6 +11,7 @@ Two steps, so that a file is written completely or not at all:
   which centre.
 """
 
+import hashlib
 import uuid
 from collections.abc import Collection
 from pathlib import Path
@@ -114,6 +115,16 @@ def validate(
     except FileRefused as error:
         plan.errors.append(RowError(None, None, str(error)))
     return plan
+
+
+def fingerprint(plan: ImportPlan) -> str:
+    """What a preview of `plan` showed, in a few characters: every change it lists and the version of every record
+    it would write. The same file planned again gives the same fingerprint unless the directory changed meanwhile
+    (which rows the editor chose to overwrite is no part of it)."""
+    parts = [*plan.describe(), *(str(error) for error in plan.errors)]
+    parts += [f"{item.centre.pk}:{item.version}" for item in plan.centres]
+    parts += [f"{item.operator.pk}:{item.version}" for item in plan.operators]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
 def _bytes(source: bytes | str | Path | IO[bytes] | IO[str]) -> bytes:

@@ -622,3 +622,22 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_kind_display()} · {self.format} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PendingImport(models.Model):
+    """A file an editor uploaded and is looking at in the import preview. Kept in the database, never on a server's
+    disk (several servers share no disk), until it is written, replaced, or a day old; only its uploader reads it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    sheet = models.CharField(max_length=100, blank=True)
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("import being previewed")
+        verbose_name_plural = _("imports being previewed")
+
+    def __str__(self) -> str:
+        return self.filename

@@ -71,12 +71,8 @@ class Sheet:
 
 def read_sheet(data: bytes, filename: str = "", *, sheet: str | None = None) -> Sheet:
     """The file's rows, whatever its name says it is. Raises FileRefused."""
-    limit = settings.IMPORT_MAX_BYTES
-    if len(data) > limit:
-        raise FileRefused(
-            _("The file is %(size)s MB; files up to %(limit)s MB can be imported. Split it into several files.")
-            % {"size": _megabytes(len(data)), "limit": _megabytes(limit)}
-        )
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise FileRefused(too_large(len(data)))
     if not data.strip():
         raise FileRefused(_("The file is empty."))
     if data.startswith(XLSX_MAGIC):
@@ -87,6 +83,14 @@ def read_sheet(data: bytes, filename: str = "", *, sheet: str | None = None) -> 
             % {"file": filename}
         )
     return _read_csv(data)
+
+
+def too_large(size: int) -> str:
+    """What to say of a file of `size` bytes, over the limit."""
+    return _("The file is %(size)s MB; files up to %(limit)s MB can be imported. Split it into several files.") % {
+        "size": _megabytes(size),
+        "limit": _megabytes(settings.IMPORT_MAX_BYTES),
+    }
 
 
 # -- CSV ------------------------------------------------------------------------------------------------------------
