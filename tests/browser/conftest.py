@@ -149,11 +149,17 @@ def new_context(browser) -> Iterator[Callable]:
 
 @pytest.fixture
 def migration_data(transactional_db) -> None:
-    """The gazetteer and the hotlines that migrations load, loaded again: the live server needs committed data,
-    and TransactionTestCase flushes every table after each test. (serialized_rollback cannot restore them here:
+    """The gazetteer, the groups and the hotlines that migrations load, loaded again: the live server needs committed
+    data, and TransactionTestCase flushes every table after each test. (serialized_rollback cannot restore them here:
     while Playwright's sync API runs, Django hands this thread a fresh connection object, without the contents
     serialized on the one that created the test database.) Both loaders are idempotent."""
     load_places(Place, Region)
+    config = django_apps.get_app_config("centres")
+    models_module = config.models_module  # the migration sets it, for a historical registry, then clears it
+    try:
+        importlib.import_module("centres.migrations.0002_groups").create_groups(django_apps, None)
+    finally:
+        config.models_module = models_module
     importlib.import_module("centres.migrations.0003_rules_and_hotlines").load(django_apps, None)
     cache.clear()  # hotlines and country rules are cached: an earlier test may have cached them from an empty table
 
