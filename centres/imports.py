@@ -44,9 +44,9 @@ from centres.import_plan import (
     PlannedOperator,
     RowError,
 )
-from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
+from centres.models import Centre, CentrePhone, CentreWord, Compliance, Operator, Place, Region
 from centres.spreadsheets import FileRefused, read_sheet
-from centres.text import match_key
+from centres.text import match_key, words
 from centres.versioning import ConcurrentEditError
 
 # History keeps at most this many characters of a change reason (simple-history's default field).
@@ -607,10 +607,14 @@ class _Planner:
     ) -> Centre | None:
         """The existing centre with the same normalised name, city and operator (when those columns are given)."""
         key = match_key(name)
-        if not key:
+        name_words = words(name)
+        if not key or not name_words:
             return None
-        word = max(key.split(), key=len)
-        candidates = Centre.objects.filter(search_text__contains=word)
+        # Through the word index (prefix-indexed, as the text search reads it), never a scan of every centre.
+        longest = max(name_words, key=len)
+        candidates = Centre.objects.filter(
+            pk__in=CentreWord.objects.filter(word__startswith=longest).values("centre_id")
+        )
         if "city" in self.present:
             candidates = candidates.filter(city=city)
         if "operator" in self.present:
