@@ -1,0 +1,26 @@
+"""Back up the whole database into FILE while the site runs (SQLite: online backup API; PostgreSQL: pg_dump -Fc)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from centres.backups import BackupError, backup
+
+
+class Command(BaseCommand):
+    help = "Back up the whole database into FILE, while the site runs. Restore it with `manage.py restore FILE`."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help=_("The backup file to write."))
+
+    def handle(self, *args, file: str, **options):
+        target = Path(file)
+        if target.exists():
+            raise CommandError(_("%(file)s exists already; give a new file name.") % {"file": file})
+        try:
+            backup(target)
+        except BackupError as error:
+            raise CommandError(str(error)) from error
+        size = target.stat().st_size / 1024 / 1024
+        self.stderr.write(_("Backup written to %(file)s (%(size).1f MB).") % {"file": file, "size": size})

@@ -1,0 +1,57 @@
+"""Backups: taken while the site runs, restored into an empty database with every table, history included."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from centres.models import Centre
+from tests.conftest import make_centre, make_operator, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def row_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - our own names
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def test_a_backup_restored_into_an_empty_database_gives_every_table_back(tmp_path, almaty):
+    operator = make_operator()
+    centre = make_centre(city=almaty, operator=operator, phones=[("Горячая линия", "150", True)])
+    centre.hours = "Круглосуточно"
+    centre.save()
+    make_user("editor-1", "editor", is_staff=True)
+    before = row_counts()
+    assert before["centres_historicalcentre"] >= 2
+    target = tmp_path / "directory.backup"
+
+    call_command("backup", str(target), stderr=io.StringIO())
+    call_command("flush", interactive=False, verbosity=0)  # an empty database, as after `migrate`
+    assert not Centre.objects.exists()
+    call_command("restore", str(target), stderr=io.StringIO())
+
+    assert row_counts() == before
+    assert Centre.objects.get().hours == "Круглосуточно"
+
+
+def test_restore_refuses_a_database_that_holds_centres(tmp_path):
+    make_centre()
+    target = tmp_path / "directory.backup"
+    call_command("backup", str(target), stderr=io.StringIO())
+    with pytest.raises(CommandError, match="restore into an empty database"):
+        call_command("restore", str(target), stderr=io.StringIO())
+
+
+def test_backup_never_overwrites_a_file(tmp_path):
+    target = tmp_path / "directory.backup"
+    target.write_text("an older backup")
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("backup", str(target), stderr=io.StringIO())
+    assert target.read_text() == "an older backup"
