@@ -51,6 +51,8 @@ from centres.versioning import ConcurrentEditError
 
 # History keeps at most this many characters of a change reason (simple-history's default field).
 REASON_LENGTH = 100
+# A row is matched to the centres having its name's longest words (a few are plenty, and keep the query small).
+MATCH_WORDS = 4
 
 # Set apart: which centre a row is (id), its address that is kept once set (slug), which version of it the row
 # was exported from (version), and the place columns, which are resolved in the gazetteer.
@@ -84,6 +86,7 @@ def validate(
         if plan.errors:
             return plan
         planner = _Planner(plan, {column.name for column in columns if column is not None}, overwrite)
+        read = 0
         for row in table.rows:
             if row.number - 1 > settings.IMPORT_MAX_ROWS:
                 plan.errors.append(
@@ -111,6 +114,9 @@ def validate(
                 column.name: unescape_formula(cell) for column, cell in zip(columns, cells, strict=False) if column
             }
             planner.plan_row(row.number, values)
+            read += 1
+        if not read and not plan.errors:
+            plan.errors.append(RowError(None, None, _("The file has a header but no rows: nothing to import.")))
         leaks.check(plan)
     except FileRefused as error:
         plan.errors.append(RowError(None, None, str(error)))
@@ -610,19 +616,18 @@ class _Planner:
         name_words = words(name)
         if not key or not name_words:
             return None
-        # Through the word index (prefix-indexed, as the text search reads it), never a scan of every centre.
-        longest = max(name_words, key=len)
-        candidates = Centre.objects.filter(
-            pk__in=CentreWord.objects.filter(word__startswith=longest).values("centre_id")
-        )
+        # Through the word index (prefix-indexed, as the text search reads it): the centres having every word of
+        # the name, compared by name alone, then the one found read whole. Never a scan of every centre.
+        candidates = Centre.objects.all()
+        for word in sorted(name_words, key=len, reverse=True)[:MATCH_WORDS]:
+            candidates = candidates.filter(pk__in=CentreWord.objects.filter(word__startswith=word).values("centre_id"))
         if "city" in self.present:
             candidates = candidates.filter(city=city)
         if "operator" in self.present:
             if operator is not None and operator.pk is None:
                 return None  # a new operator has no centres yet
             candidates = candidates.filter(operator=operator)
-        candidates = candidates.select_related("operator", "city__region", "region", "compliance")
-        found = [centre for centre in candidates.prefetch_related("phones") if match_key(centre.name) == key]
+        found = [self._load(pk) for pk, other in candidates.values_list("pk", "name") if match_key(other) == key]
         if len(found) > 1:
             errors.append(
                 RowError(
