@@ -4,9 +4,10 @@ Each size gets its own SQLite file under a temporary folder, filled with synthet
 Pages are requested in-process with Django's test client (no network), `--runs` times each; the table prints the
 median in milliseconds, the query count, and the ratio large/small (goal: at most 1.5).
 
-    python bench/run.py [--sizes 1000 100000] [--runs 15] [--only TEXT] [--no-exports]
+    python bench/run.py [--sizes 1000 100000] [--runs 15] [--only TEXT] [--no-exports] [--no-imports]
 
-`--only` keeps the pages whose label contains TEXT (the reference page always runs); `--no-exports` skips the
+`--only` keeps the pages whose label contains TEXT (the reference page always runs); `--no-imports` skips the imports
+(a thousand-row file into the directory, and a 20 MB file checked); `--no-exports` skips the
 whole-file exports, which take minutes at 100,000 centres.
 """
 
@@ -144,7 +145,7 @@ def add_compliance(rng: random.Random) -> None:
     )
 
 
-def measure(runs: int, only: str | None, exports: bool) -> list[tuple[str, float, int]]:
+def measure(runs: int, only: str | None, exports: bool, imports: bool = True) -> list[tuple[str, float, int]]:
     from django.contrib.auth.models import Group, User
     from django.db import connection
     from django.test import Client
@@ -175,7 +176,50 @@ def measure(runs: int, only: str | None, exports: bool) -> list[tuple[str, float
         if only and only not in label:
             continue
         rows.append((label, *export_cost(client, path)))
+    if imports and (not only or "import" in only):
+        rows.extend(import_costs())
     return rows
+
+
+def import_file(first: int, count: int, notes: int = 20) -> bytes:
+    """A CSV file of `count` new centres, numbered from `first`, with notes of `notes` characters."""
+    import csv
+    import io
+
+    stream = io.StringIO(newline="")
+    writer = csv.writer(stream)
+    writer.writerow(["name", "country", "city", "services", "beds", "beds_free", "public_notes"])
+    for n in range(first, first + count):
+        writer.writerow([f"Импортированный центр {n}", "KZ", "Алматы", "shelter;legal", 10, 2, "н" * notes])
+    return stream.getvalue().encode()
+
+
+def import_costs() -> list[tuple[str, float, int]]:
+    """A thousand-row file imported (checked and written) into the directory: its time (goal under 10 s), then,
+    in a run of its own with another file, its peak memory growth (goal under 100 MB); and the time to check a
+    20 MB file of 20,000 rows (nothing written)."""
+    import tracemalloc
+
+    from centres import imports
+
+    start = time.perf_counter()
+    plan = imports.validate(import_file(0, 1000), filename="bench.csv")
+    imports.write(plan)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert plan.created == 1000, plan.errors[:3]
+    tracemalloc.start()
+    imports.write(imports.validate(import_file(1000, 1000), filename="bench.csv"))
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    big = import_file(10_000, 20_000, notes=460)  # two bytes a Cyrillic letter: about 1 KB a row
+    start = time.perf_counter()
+    checked = imports.validate(big, filename="bench.csv")
+    checking = (time.perf_counter() - start) * 1000
+    assert not checked.errors, checked.errors[:3]
+    return [
+        ("import 1,000 rows (time; peak MB)", elapsed, round(peak / 1_000_000)),
+        (f"check a {len(big) // 1_000_000} MB file of 20,000 rows", checking, 0),
+    ]
 
 
 def export_cost(client, path: str) -> tuple[float, int]:
@@ -195,7 +239,7 @@ def export_cost(client, path: str) -> tuple[float, int]:
     return elapsed, round(peak / 1_000_000)
 
 
-def child(size: int, runs: int, only: str | None, exports: bool) -> None:
+def child(size: int, runs: int, only: str | None, exports: bool, imports: bool) -> None:
     import logging
 
     import django
@@ -208,7 +252,7 @@ def child(size: int, runs: int, only: str | None, exports: bool) -> None:
     start = time.perf_counter()
     fill(size)
     print(f"# filled {size} centres in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    for label, median, queries in measure(runs, only, exports):
+    for label, median, queries in measure(runs, only, exports, imports):
         print(f"{label}\t{median:.2f}\t{queries}")
 
 
@@ -218,10 +262,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--only", help="run only the pages whose label contains this text")
     parser.add_argument("--no-exports", action="store_true", help="skip the whole-file exports")
+    parser.add_argument("--no-imports", action="store_true", help="skip the imports")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
-        child(options.child, options.runs, options.only, not options.no_exports)
+        child(options.child, options.runs, options.only, not options.no_exports, not options.no_imports)
         return
 
     results = {}
@@ -246,6 +291,7 @@ def main() -> None:
                     str(options.runs),
                     *(["--only", options.only] if options.only else []),
                     *(["--no-exports"] if options.no_exports else []),
+                    *(["--no-imports"] if options.no_imports else []),
                 ],
                 env=env,
                 cwd=ROOT,

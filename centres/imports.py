@@ -34,6 +34,7 @@ from centres.columns import (
     column_for_header,
     unescape_formula,
 )
+from centres.counting import capped_counts
 from centres.geo import UnknownCity, find_city, pick_place
 from centres.import_plan import (
     Conflict,
@@ -51,8 +52,10 @@ from centres.versioning import ConcurrentEditError
 
 # History keeps at most this many characters of a change reason (simple-history's default field).
 REASON_LENGTH = 100
-# A row is matched to the centres having its name's longest words (a few are plenty, and keep the query small).
+# A row is matched to the centres having the rarest of its name's longest words (a few are plenty), counted up to
+# a cap: past it, a word is as common as any.
 MATCH_WORDS = 4
+MATCH_CAP = 5000
 
 # Set apart: which centre a row is (id), its address that is kept once set (slug), which version of it the row
 # was exported from (version), and the place columns, which are resolved in the gazetteer.
@@ -467,7 +470,8 @@ class _Planner:
     def _clean(self, item: PlannedCentre, cells: dict[str, str]) -> None:
         row = item.row
         try:
-            item.centre.full_clean(exclude=["slug"])
+            # The city, region and operator were found by this import (or are new): no query to check each exists.
+            item.centre.full_clean(exclude=["slug", "city", "region", "operator"])
         except ValidationError as error:
             self._report(row, error, cells, field_to_column=_centre_column)
         if item.compliance is not None:
@@ -616,11 +620,15 @@ class _Planner:
         name_words = words(name)
         if not key or not name_words:
             return None
-        # Through the word index (prefix-indexed, as the text search reads it): the centres having every word of
-        # the name, compared by name alone, then the one found read whole. Never a scan of every centre.
-        candidates = Centre.objects.all()
-        for word in sorted(name_words, key=len, reverse=True)[:MATCH_WORDS]:
-            candidates = candidates.filter(pk__in=CentreWord.objects.filter(word__startswith=word).values("centre_id"))
+        # Through the word index (prefix-indexed, as the text search reads it): the centres having the rarest of the
+        # name's longest words (counted first, up to a cap, in one query), compared by name alone, then the one
+        # found read whole. Never a scan of every centre, nor of every centre sharing a common word ("центр").
+        having = [
+            CentreWord.objects.filter(word__startswith=word).values_list("centre_id", flat=True)
+            for word in sorted(name_words, key=len, reverse=True)[:MATCH_WORDS]
+        ]
+        counts = capped_counts(having, MATCH_CAP + 1)
+        candidates = Centre.objects.filter(pk__in=having[counts.index(min(counts))])
         if "city" in self.present:
             candidates = candidates.filter(city=city)
         if "operator" in self.present:

@@ -384,7 +384,8 @@ class Centre(Versioned):
         empty, and follow a change of city when they were the previous city's (filled in, not measured)."""
         if not self.city_id:
             return
-        self.region_id = self.city.region_id or self.region_id
+        if self.city.region_id and self.city.region_id != self.region_id:
+            self.region = self.city.region  # the object itself: no query to read it again
         if previous_city is not None and (self.latitude, self.longitude) == (
             previous_city.latitude,
             previous_city.longitude,
