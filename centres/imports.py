@@ -46,7 +46,7 @@ from centres.import_plan import (
     RowError,
 )
 from centres.models import Centre, CentrePhone, CentreWord, Compliance, Operator, Place, Region
-from centres.spreadsheets import FileRefused, read_sheet
+from centres.spreadsheets import FileRefused, read_sheet, too_large
 from centres.text import match_key, words
 from centres.versioning import ConcurrentEditError
 
@@ -137,10 +137,14 @@ def fingerprint(plan: ImportPlan) -> str:
 
 
 def _bytes(source: bytes | str | Path | IO[bytes] | IO[str]) -> bytes:
+    """The file's bytes; a file over the size limit is refused before it is read whole."""
     if isinstance(source, Path):
+        size = source.stat().st_size
+        if size > settings.IMPORT_MAX_BYTES:
+            raise FileRefused(too_large(size))
         return source.read_bytes()
     if hasattr(source, "read"):
-        source = source.read()
+        source = source.read(settings.IMPORT_MAX_BYTES + 1)
     return source.encode("utf-8") if isinstance(source, str) else source
 
 

@@ -14,6 +14,7 @@ refuses with `FileRefused`, whose message names the line or byte offset:
 - NUL and other control characters (tab and line ends excepted) are refused, with where they are.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 
 XLSX_MAGIC = b"PK\x03\x04"
 UTF8_BOM = b"\xef\xbb\xbf"
+ENCODING_NAMES = {"utf-8": "UTF-8", "cp1251": "Windows-1251"}
 # An XLSX holds a few dozen members; a zip bomb holds thousands, or unpacks to gigabytes.
 MAX_MEMBERS = 500
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -103,31 +105,54 @@ def _read_csv(data: bytes) -> Sheet:
             _("The file holds a NUL byte at byte %(offset)d (line %(line)d): it is not a text file. Save it as CSV.")
             % {"offset": nul, "line": data.count(b"\n", 0, nul) + 1}
         )
-    text, encoding = _decode(data)
-    first_line = _LINE_BREAK.split(text, maxsplit=1)[0]
+    encoding, skip = _encoding(data)
+    # Decoded a piece at a time as the rows are read: the file's text is never held whole beside its bytes.
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    stream.read(skip)
+    first_line = _LINE_BREAK.split(stream.readline(), maxsplit=1)[0]
+    stream.seek(0)
+    stream.read(skip)
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
     header = _next_record(reader, 1)
     if header is None:
         raise FileRefused(_("The file is empty."))
     return Sheet(
-        kind="csv", header=header[1], rows=_csv_rows(reader, len(header[1])), encoding=encoding, delimiter=delimiter
+        kind="csv",
+        header=header[1],
+        rows=_csv_rows(reader, len(header[1])),
+        encoding=ENCODING_NAMES[encoding],
+        delimiter=delimiter,
     )
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def _encoding(data: bytes) -> tuple[str, int]:
+    """The codec the file is written in, and how many characters of BOM to skip: UTF-8 if all of it decodes as
+    UTF-8, else Windows-1251 (which decodes every byte but one). Checked a piece at a time."""
     if data.startswith(UTF8_BOM):
+        bad = _first_undecodable(data, "utf-8", start=len(UTF8_BOM))
+        if bad is not None:
+            raise FileRefused(_not_text(data, bad))
+        return "utf-8", 1
+    utf8_bad = _first_undecodable(data, "utf-8")
+    if utf8_bad is None:
+        return "utf-8", 0
+    if _first_undecodable(data, "cp1251") is None:
+        return "cp1251", 0
+    raise FileRefused(_not_text(data, utf8_bad))
+
+
+def _first_undecodable(data: bytes, encoding: str, *, start: int = 0, piece: int = 1 << 20) -> int | None:
+    """The offset of the first byte that `encoding` cannot decode, or None."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(data)
+    for offset in range(start, len(data), piece):
+        pending = len(decoder.getstate()[0])  # bytes of a character cut at the end of the last piece
         try:
-            return data[len(UTF8_BOM) :].decode("utf-8"), "UTF-8"
+            decoder.decode(view[offset : offset + piece], final=offset + piece >= len(data))
         except UnicodeDecodeError as error:
-            raise FileRefused(_not_text(data, error.start + len(UTF8_BOM))) from None
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return data.decode("cp1251"), "Windows-1251"
-        except UnicodeDecodeError:
-            raise FileRefused(_not_text(data, utf8_error.start)) from None
+            return offset - pending + error.start
+    return None
 
 
 def _not_text(data: bytes, offset: int) -> str:

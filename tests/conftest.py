@@ -1,11 +1,13 @@
 """The shared small world of the tests, and plain helpers to vary it."""
 
 import datetime
+import importlib
 import os
 from decimal import Decimal
 
 import pytest
 from django import forms
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache, caches
 from django.db import connection
@@ -16,6 +18,7 @@ from hypothesis import settings as hypothesis_settings
 
 from centres.caching import DATA_VERSION_KEY
 from centres.exports import centre_rows, iter_csv
+from centres.geo import load_places
 from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator, Place, Region
 
 # Property tests: `make test` tries a few examples of each, `make test-deep` (HYPOTHESIS_PROFILE=deep) the full count.
@@ -205,3 +208,20 @@ def count_queries(client, url: str, params: dict | None = None, *, kept: str = "
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url, params).status_code == 200
     return len(captured)
+
+
+@pytest.fixture
+def migration_data(transactional_db) -> None:
+    """The gazetteer, the groups and the hotlines that migrations load, loaded again: the live server needs committed
+    data, and TransactionTestCase flushes every table after each test. (serialized_rollback cannot restore them here:
+    while Playwright's sync API runs, Django hands this thread a fresh connection object, without the contents
+    serialized on the one that created the test database.) Both loaders are idempotent."""
+    load_places(Place, Region)
+    config = django_apps.get_app_config("centres")
+    models_module = config.models_module  # the migration sets it, for a historical registry, then clears it
+    try:
+        importlib.import_module("centres.migrations.0002_groups").create_groups(django_apps, None)
+    finally:
+        config.models_module = models_module
+    importlib.import_module("centres.migrations.0003_rules_and_hotlines").load(django_apps, None)
+    cache.clear()  # hotlines and country rules are cached: an earlier test may have cached them from an empty table

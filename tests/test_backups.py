@@ -29,7 +29,7 @@ def row_counts() -> dict[str, int]:
     return counts
 
 
-def test_a_backup_restored_into_an_empty_database_gives_every_table_back(tmp_path, almaty):
+def test_a_backup_restored_into_an_empty_database_gives_every_table_back(tmp_path, migration_data, almaty):
     operator = make_operator()
     centre = make_centre(city=almaty, operator=operator, phones=[("Горячая линия", "150", True)])
     centre.hours = "Круглосуточно"

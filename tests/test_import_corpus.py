@@ -263,6 +263,15 @@ def test_a_file_too_large_or_too_long_is_refused_and_changes_nothing(settings, d
     assert counts() == before
 
 
+def test_a_huge_file_is_refused_by_its_size_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "centres.csv"
+    with path.open("wb") as file:
+        file.truncate(8 * 1024**3)  # 8 GB, sparse: reading it whole would take that much memory
+    monkeypatch.setattr(type(path), "read_bytes", lambda self: pytest.fail("the whole file was read"))
+    (error,) = imports.validate(path, filename=path.name).errors
+    assert str(error) == "The file is 8192 MB; files up to 20 MB can be imported. Split it into several files."
+
+
 def test_a_good_thousand_rows_import_in_one_step_and_again_change_nothing(tmp_path, almaty):
     path = tmp_path / "centres.csv"
     path.write_bytes(csv_bytes(GOOD, *[good_row(n) for n in range(1000)]))

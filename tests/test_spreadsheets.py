@@ -113,6 +113,22 @@ def test_text_in_neither_utf8_nor_windows_1251_is_refused_with_where():
     assert "neither UTF-8 nor Windows-1251" in message and "byte 18, line 3" in message
 
 
+@pytest.mark.parametrize("cut", [0, 1])
+def test_where_a_big_file_stops_being_text_is_found_across_the_pieces_it_is_checked_in(cut):
+    # The encoding is checked a mebibyte at a time; with cut=1 a two-byte letter straddles where one piece ends.
+    head = b"name,country\n"
+    body = head + b"x" * ((1 << 20) - cut - len(head)) + "Ж".encode() * 1000
+    message = refused(body + b"\x98\xff,KZ\n")
+    assert f"byte {len(body)}, line 2" in message
+
+
+def test_a_windows_1251_file_bigger_than_a_piece_is_read_whole():
+    data = ("name,country\n" + "Убежище,KZ\n" * 200_000).encode("cp1251")
+    sheet = read_sheet(data)
+    assert sheet.encoding == "Windows-1251"
+    assert sum(1 for _ in sheet.rows) == 200_000
+
+
 @pytest.mark.parametrize("data", [b"", b"  \r\n ", b"\xef\xbb\xbf"])
 def test_an_empty_file_is_refused(data):
     assert "empty" in refused(data)

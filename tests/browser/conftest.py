@@ -6,7 +6,6 @@ that would leave 127.0.0.1, so these tests never touch the network even if a pag
 """
 
 import datetime
-import importlib
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -15,12 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.apps import apps as django_apps
-from django.core.cache import cache
 from pytest_django.live_server_helper import LiveServer
 
-from centres.geo import load_places
-from centres.models import Centre, Place, Region
+from centres.models import Centre, Place
 from tests.conftest import make_centre, make_operator
 
 LOCAL_HOST = "127.0.0.1"
@@ -145,23 +141,6 @@ def new_context(browser) -> Iterator[Callable]:
     yield make
     for context in contexts:
         context.close()
-
-
-@pytest.fixture
-def migration_data(transactional_db) -> None:
-    """The gazetteer, the groups and the hotlines that migrations load, loaded again: the live server needs committed
-    data, and TransactionTestCase flushes every table after each test. (serialized_rollback cannot restore them here:
-    while Playwright's sync API runs, Django hands this thread a fresh connection object, without the contents
-    serialized on the one that created the test database.) Both loaders are idempotent."""
-    load_places(Place, Region)
-    config = django_apps.get_app_config("centres")
-    models_module = config.models_module  # the migration sets it, for a historical registry, then clears it
-    try:
-        importlib.import_module("centres.migrations.0002_groups").create_groups(django_apps, None)
-    finally:
-        config.models_module = models_module
-    importlib.import_module("centres.migrations.0003_rules_and_hotlines").load(django_apps, None)
-    cache.clear()  # hotlines and country rules are cached: an earlier test may have cached them from an empty table
 
 
 @pytest.fixture
