@@ -5,13 +5,17 @@ Pages are requested in-process with Django's test client (no network), `--runs` 
 median in milliseconds, the query count, and the ratio large/small (goal: at most 1.5).
 
     python bench/run.py [--sizes 1000 100000] [--runs 15] [--only TEXT] [--no-exports] [--no-imports]
+                        [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
 `--only` keeps the pages whose label contains TEXT (the reference page always runs); `--no-imports` skips the imports
 (a thousand-row file into the directory, and a 20 MB file checked); `--no-exports` skips the
-whole-file exports, which take minutes at 100,000 centres.
+whole-file exports, which take minutes at 100,000 centres. `--postgres URL` runs on PostgreSQL instead: each size
+gets a database of its own on that server (`bench_SIZE`), dropped afterwards; URL names a database to connect to
+for creating and dropping them.
 """
 
 import argparse
+import contextlib
 import datetime
 import os
 import random
@@ -21,7 +25,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -263,6 +269,7 @@ def main() -> None:
     parser.add_argument("--only", help="run only the pages whose label contains this text")
     parser.add_argument("--no-exports", action="store_true", help="skip the whole-file exports")
     parser.add_argument("--no-imports", action="store_true", help="skip the imports")
+    parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL server instead of SQLite")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -272,39 +279,66 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         for size in options.sizes:
-            env = {
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "directory.settings",
-                "DATABASE_URL": f"sqlite:///{folder}/bench-{size}.sqlite3",
-                "SECRET_KEY": "bench-only",
-                "SECURE_SSL_REDIRECT": "false",
-                "ALLOWED_HOSTS": "testserver",
-                "LOG_LEVEL": "WARNING",
-            }
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--child",
-                    str(size),
-                    "--runs",
-                    str(options.runs),
-                    *(["--only", options.only] if options.only else []),
-                    *(["--no-exports"] if options.no_exports else []),
-                    *(["--no-imports"] if options.no_imports else []),
-                ],
-                env=env,
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            sys.stderr.write(out.stderr)
-            if out.returncode:
-                sys.exit(f"benchmark at {size} centres failed")
-            results[size] = [line.split("\t") for line in out.stdout.splitlines()]
+            with database(options.postgres, folder, size) as url:
+                results[size] = run_child(options, size, url)
+    print_table(options.sizes, results)
 
-    small, large = options.sizes[0], options.sizes[-1]
+
+@contextlib.contextmanager
+def database(postgres: str | None, folder: str, size: int) -> Iterator[str]:
+    """The URL of an empty database for one size: a SQLite file in `folder`, or a database made on the server."""
+    if not postgres:
+        yield f"sqlite:///{folder}/bench-{size}.sqlite3"
+        return
+    import psycopg
+
+    name = f"bench_{size}"
+    with psycopg.connect(postgres, autocommit=True) as server:
+        server.execute(f"DROP DATABASE IF EXISTS {name}")
+        server.execute(f"CREATE DATABASE {name}")
+    try:
+        yield urlunsplit(urlsplit(postgres)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(postgres, autocommit=True) as server:
+            server.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def run_child(options: argparse.Namespace, size: int, url: str) -> list[list[str]]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "directory.settings",
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-only",
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "testserver",
+        "LOG_LEVEL": "WARNING",
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            str(size),
+            "--runs",
+            str(options.runs),
+            *(["--only", options.only] if options.only else []),
+            *(["--no-exports"] if options.no_exports else []),
+            *(["--no-imports"] if options.no_imports else []),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    sys.stderr.write(out.stderr)
+    if out.returncode:
+        sys.exit(f"benchmark at {size} centres failed")
+    return [line.split("\t") for line in out.stdout.splitlines()]
+
+
+def print_table(sizes: list[int], results: dict[int, list[list[str]]]) -> None:
+    small, large = sizes[0], sizes[-1]
     print("Pages: median of the runs; exports: one whole file, the last column is its peak memory growth in MB.")
     print(
         "Throughput: pages a second at the larger size, as a share of the template-only page's (goal for search ≥ 15%)."
