@@ -87,6 +87,7 @@ def fill(size: int) -> None:
             slug=f"centre-{n}",
             name=name,
             operator=operator,
+            published=True,
             country=place.country,
             city=place,
             region_id=place.region_id,

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from centres.access import CHANGE_ANY_CENTRE
 from centres.admin_imports import import_view
+from centres.admin_staff import CentreStaffScope, StaffAssignmentInline, StaffPhoneAccess
 from centres.eligibility import findings, risk_of
 from centres.history import restore_centre, snapshot_after
 from centres.models import (
@@ -132,15 +134,18 @@ def save_each(modeladmin, request, queryset: QuerySet, values: dict, reason: str
         )
 
 
-def saving_action(name: str, description, values: Callable[[], dict], reason, message: Callable[[int], str]):
+def saving_action(
+    name: str, description, values: Callable[[], dict], reason, message: Callable[[int], str], permission="change"
+):
     """An action, `name` in the admin's list, that sets `values()` on each selected record and saves it with
-    `reason` in its history (`save_each`); `message(n)` says what was done."""
+    `reason` in its history (`save_each`); `message(n)` says what was done. Offered to whoever the admin's
+    `has_<permission>_permission` allows."""
 
     def action(modeladmin, request, queryset) -> None:
         save_each(modeladmin, request, queryset, values(), str(reason), message)
 
     action.__name__ = name
-    return admin.action(description=description, permissions=["change"])(action)
+    return admin.action(description=description, permissions=[permission])(action)
 
 
 def verified_today(message: Callable[[int], str]):
@@ -189,7 +194,7 @@ class LastVerifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CentrePhoneInline(admin.TabularInline):
+class CentrePhoneInline(StaffPhoneAccess, admin.TabularInline):
     model = CentrePhone
     extra = 1
     fields = ["label", "number", "answers_24_7", "position"]
@@ -234,14 +239,15 @@ class CentreForm(VersionedForm):
 
 
 @admin.register(Centre)
-class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
+class CentreAdmin(CentreStaffScope, FoldedSearchMixin, VersionedAdmin):
     form = CentreForm
-    inlines = [CentrePhoneInline, ComplianceInline]
+    inlines = [CentrePhoneInline, ComplianceInline, StaffAssignmentInline]
     list_display = [
         "name",
         "city",
         "operator",
         "operator_kind",
+        "published",
         "status",
         "licence_status",
         "last_verified_on",
@@ -252,6 +258,7 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
     list_filter = [
         "country",
         "operator__kind",
+        "published",
         "status",
         "compliance__licence_status",
         LastVerifiedFilter,
@@ -261,9 +268,25 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
     search_help_text = gettext_lazy("Centre, operator, city or region name, in any script and any case.")
     autocomplete_fields = ["operator", "city"]
     readonly_fields = ["eligibility", "id", "slug", "created_at", "updated_at"]
-    actions = ["mark_verified_today", "archive", "unarchive"]
+    actions = ["mark_verified_today", "publish", "unpublish", "archive", "unarchive"]
     mark_verified_today = verified_today(
         lambda n: ngettext("Marked %(count)d centre verified today.", "Marked %(count)d centres verified today.", n)
+    )
+    publish = saving_action(
+        "publish",
+        gettext_lazy("Publish (checked: show to the public)"),
+        lambda: {"published": True},
+        gettext_lazy("Published"),
+        lambda n: ngettext("Published %(count)d centre.", "Published %(count)d centres.", n),
+        permission="publish",
+    )
+    unpublish = saving_action(
+        "unpublish",
+        gettext_lazy("Unpublish (back to draft)"),
+        lambda: {"published": False},
+        gettext_lazy("Unpublished"),
+        lambda n: ngettext("Unpublished %(count)d centre.", "Unpublished %(count)d centres.", n),
+        permission="publish",
     )
     archive = saving_action(
         "archive",
@@ -324,7 +347,16 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
         ),
         (
             pgettext_lazy("centre page section: status, archive, verification", "State"),
-            {"fields": [("status", "status_since"), "closure_reason", "archived", "last_verified_on", "source"]},
+            {
+                "fields": [
+                    "published",
+                    ("status", "status_since"),
+                    "closure_reason",
+                    "archived",
+                    "last_verified_on",
+                    "source",
+                ]
+            },
         ),
         (gettext_lazy("Notes"), {"fields": ["public_notes", "internal_notes"]}),
         (gettext_lazy("Record"), {"fields": ["id", "slug", "created_at", "updated_at"], "classes": ["collapse"]}),
@@ -354,6 +386,9 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
     def licence_status(self, centre: Centre) -> str:
         compliance = getattr(centre, "compliance", None)
         return compliance.get_licence_status_display() if compliance else "—"
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("centres.publish_centre")
 
     def revert_disabled(self, request, obj=None) -> bool:
         # simple-history's revert brings back the main row only; the restore view below brings back the page.
@@ -390,7 +425,7 @@ class CentreAdmin(FoldedSearchMixin, VersionedAdmin):
 
     def restore_view(self, request: HttpRequest, object_id, history_id: int) -> HttpResponse:
         centre = get_object_or_404(Centre, pk=object_id)
-        if not self.has_change_permission(request, centre):
+        if not request.user.has_perm(CHANGE_ANY_CENTRE):  # a restore writes every field: editors only
             raise PermissionDenied
         record = get_object_or_404(Centre.history, history_id=history_id, id=centre.pk)
         snapshot = snapshot_after(record)
@@ -563,7 +598,3 @@ class ExportLogAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     fields = ["created_at", "user", "kind", "format", "filters"]
     readonly_fields = fields
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        user = request.user
-        return user.is_active and user.is_staff and (user.is_superuser or user.groups.filter(name="editor").exists())

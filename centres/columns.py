@@ -365,6 +365,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", Choice(codes.Status)),
     Column("status_since", Date()),
     Column("closure_reason", Text()),
+    Column("published", Boolean()),
     Column("archived", Boolean()),
     Column("last_verified_on", Date()),
     Column("source", Text()),

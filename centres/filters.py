@@ -26,7 +26,15 @@ from centres.models import Centre, CountryRules, Place
 from centres.nearest import Origin
 from centres.paging import LAST_PAGE
 from centres.search import text_search
-from centres.vocabularies import Audience, Country, DocumentsNeeded, Language, OperatorKind, Service
+from centres.vocabularies import (
+    AddressVisibility,
+    Audience,
+    Country,
+    DocumentsNeeded,
+    Language,
+    OperatorKind,
+    Service,
+)
 
 # Bounded: a larger id overflows the database's integer and would answer with an error page.
 MAX_PLACE_ID = 2_147_483_647
@@ -235,7 +243,10 @@ class CentreFilter(django_filters.FilterSet):
         return qs.filter(accepts_children=True).filter(Q(boys_max_age__isnull=True) | Q(boys_max_age__gte=value))
 
     def filter_beds_free(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
-        """Places free reported within each country's allowed age; older figures do not count."""
+        """Centres at a public address with places free reported within each country's allowed age (older figures
+        do not count) — and every shelter whose address is hidden or city-only, whatever its figure: filtering
+        those by it would tell anyone watching which hidden shelter has room tonight. Their cards say to call and
+        ask (`presentation._places_free`)."""
         if not value:  # unticked (False is no empty value to django-filter)
             return qs
         rules = CountryRules.for_countries()
@@ -244,7 +255,9 @@ class CentreFilter(django_filters.FilterSet):
         for country in Country.values:
             oldest = now - datetime.timedelta(days=rules[country].beds_free_max_age_days)
             fresh |= Q(country=country, beds_free_updated_at__gte=oldest)
-        return qs.filter(fresh, beds_free__gt=0)
+        public_address = Q(address_visibility=AddressVisibility.PUBLIC)
+        hidden_shelter = ~public_address & Q(services__contains=f";{Service.SHELTER};")
+        return qs.filter((public_address & fresh & Q(beds_free__gt=0)) | hidden_shelter)
 
 
 # -- the public search: which centres, and nearest to where ------------------------------------------------------

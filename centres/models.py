@@ -162,8 +162,9 @@ phone_number_validator = RegexValidator(
 
 class CentreQuerySet(models.QuerySet):
     def public(self) -> "CentreQuerySet":
-        """What the public may see: active and temporarily closed centres, never closed or archived ones."""
-        return self.filter(archived=False, status__in=[Status.ACTIVE, Status.TEMPORARILY_CLOSED])
+        """What the public may see: published centres, active or temporarily closed, never closed, archived or a
+        draft."""
+        return self.filter(published=True, archived=False, status__in=[Status.ACTIVE, Status.TEMPORARILY_CLOSED])
 
     def for_cards(self) -> "CentreQuerySet":
         """With everything a public card or page shows: operator, town, region and phones in their order."""
@@ -175,7 +176,7 @@ class CentreQuerySet(models.QuerySet):
         """Centres that eligibility judges (neither closed nor archived), with what their judgement reads."""
         return (
             self.exclude(status=Status.CLOSED)
-            .filter(archived=False)
+            .filter(archived=False, published=True)
             .select_related("operator", "city__region", "region", "compliance")
         )
 
@@ -287,6 +288,11 @@ class Centre(Versioned):
     anonymous = models.BooleanField(_("anonymous help possible"), null=True, blank=True)
 
     # state
+    published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("A new centre is a draft, seen by nobody outside the editor area, until an editor checks it."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     status_since = models.DateField(_("status since"), null=True, blank=True)
     closure_reason = models.TextField(
@@ -315,6 +321,14 @@ class Centre(Versioned):
         verbose_name = _("centre")
         verbose_name_plural = _("centres")
         ordering = ["name"]
+        # Roles are these permissions (and Django's add/change/view ones), granted to groups by migration 0014.
+        permissions = [
+            ("view_at_risk", _("Can view the at-risk list and the dashboard")),
+            ("export_at_risk", _("Can export the at-risk list")),
+            ("import_centres", _("Can import centres from a file")),
+            ("publish_centre", _("Can publish a draft centre or unpublish one")),
+            ("update_own_centres", _("Can update the contacts, hours and places free of their own centres")),
+        ]
         indexes = [
             models.Index(fields=["country", "status", "archived"]),
             models.Index(fields=["last_verified_on"]),
@@ -336,10 +350,20 @@ class Centre(Versioned):
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = self._unique_slug()
-        previous_city_id = None
-        if not self._state.adding and self.city_id:
-            previous_city_id = type(self)._base_manager.filter(pk=self.pk).values_list("city_id", flat=True).first()
-        previous_city = Place.objects.filter(pk=previous_city_id).first() if previous_city_id != self.city_id else None
+        previous_city_id, previous_free, previous_stamp = None, None, None
+        if not self._state.adding:
+            saved = type(self)._base_manager.filter(pk=self.pk)
+            fields = ("city_id", "beds_free", "beds_free_updated_at")
+            previous_city_id, previous_free, previous_stamp = saved.values_list(*fields).first() or (None, None, None)
+        # A new figure of places free is as of now, unless whoever changed it set its time on purpose.
+        new_figure = self.beds_free is not None and self.beds_free != previous_free
+        if new_figure and self.beds_free_updated_at in (previous_stamp, None):
+            self.beds_free_updated_at = timezone.now()
+        previous_city = (
+            Place.objects.filter(pk=previous_city_id).first()
+            if previous_city_id and previous_city_id != self.city_id
+            else None
+        )
         self.fill_from_city(previous_city)
         city = self.city if self.city_id else None
         region = self.region if self.region_id else None
@@ -415,6 +439,28 @@ class CentreWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class StaffAssignment(models.Model):
+    """A centre-staff login and a centre it works for: what the staff page lists and the editor area lets them
+    update (contacts, hours, places free). Editors make and remove these on the centre's page."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_assignments", verbose_name=_("login")
+    )
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, related_name="staff_assignments", verbose_name=_("centre")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("centre staff member")
+        verbose_name_plural = _("centre staff")
+        constraints = [models.UniqueConstraint(fields=["user", "centre"], name="one_assignment_per_centre")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.centre}"
 
 
 class CentrePhone(models.Model):

@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # the at-risk list's FilterSet belongs to the advocacy area, 
 
 
 def public_centres() -> QuerySet:
-    """Centres the public may see (active or temporarily closed, never closed or archived), as cards show them."""
+    """Centres the public may see (published, active or temporarily closed; never a draft, closed or archived),
+    as cards show them."""
     return Centre.objects.public().for_cards()
 
 

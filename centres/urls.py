@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from centres import staff
 from centres.advocacy import views as advocacy
 from centres.public import views as public
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("at-risk/export.xlsx", advocacy.at_risk_export, {"format": "xlsx"}, name="at_risk_export_xlsx"),
     path("at-risk/export.json", advocacy.at_risk_export, {"format": "json"}, name="at_risk_export_json"),
     path("dashboard/", advocacy.dashboard, name="dashboard"),
+    path("staff/", staff.places_tonight, name="staff"),
     path("login/", public.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

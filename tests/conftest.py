@@ -20,6 +20,7 @@ from centres.caching import DATA_VERSION_KEY
 from centres.exports import centre_rows, iter_csv
 from centres.geo import load_places
 from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator, Place, Region
+from centres.roles import sync_groups
 
 # Property tests: `make test` tries a few examples of each, `make test-deep` (HYPOTHESIS_PROFILE=deep) the full count.
 hypothesis_settings.register_profile("quick", max_examples=30)
@@ -92,6 +93,7 @@ def make_centre(*, phones=(), compliance=None, **overrides) -> Centre:
         "audiences": ["women", "children"],
         "languages": ["kk", "ru"],
         "last_verified_on": datetime.date(2026, 10, 1),
+        "published": True,
     }
     values.update(overrides)
     centre = Centre.objects.create(**values)
@@ -159,6 +161,10 @@ def form_data(client, url: str) -> dict:
         value = value() if callable(value) else value
         if value is None and isinstance(field, forms.MultipleChoiceField):
             value = []  # a browser submits nothing for unticked boxes
+        if isinstance(field, forms.MultiValueField):  # date and time in two boxes, name_0 and name_1
+            for index, part in enumerate(field.widget.decompress(value)):
+                data[f"{name}_{index}"] = "" if part is None else part
+            continue
         data[name] = "" if value is None else value
     for formset in response.context["inline_admin_formsets"]:
         management = formset.formset.management_form
@@ -215,13 +221,8 @@ def migration_data(transactional_db) -> None:
     """The gazetteer, the groups and the hotlines that migrations load, loaded again: the live server needs committed
     data, and TransactionTestCase flushes every table after each test. (serialized_rollback cannot restore them here:
     while Playwright's sync API runs, Django hands this thread a fresh connection object, without the contents
-    serialized on the one that created the test database.) Both loaders are idempotent."""
+    serialized on the one that created the test database.) The loaders are idempotent."""
     load_places(Place, Region)
-    config = django_apps.get_app_config("centres")
-    models_module = config.models_module  # the migration sets it, for a historical registry, then clears it
-    try:
-        importlib.import_module("centres.migrations.0002_groups").create_groups(django_apps, None)
-    finally:
-        config.models_module = models_module
+    sync_groups(django_apps)
     importlib.import_module("centres.migrations.0003_rules_and_hotlines").load(django_apps, None)
     cache.clear()  # hotlines and country rules are cached: an earlier test may have cached them from an empty table

@@ -277,7 +277,7 @@ def test_advocate_cannot_change_anything(client, centre):
     centre.refresh_from_db()
     assert centre.name != "Changed by advocate"
     perms = {p.split(".")[1].split("_")[0] for p in advocate.get_all_permissions()}
-    assert perms == {"view"}
+    assert perms == {"view", "export"}  # export: the at-risk list
 
 
 def test_phone_numbers_are_validated(editor_client, centre):

@@ -55,6 +55,7 @@ CONTRACT_COLUMNS = [
     "status",
     "status_since",
     "closure_reason",
+    "published",
     "archived",
     "last_verified_on",
     "source",

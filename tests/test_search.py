@@ -109,17 +109,22 @@ FILTERS = {
         [{"accepts_non_citizens": True}],
         [{"accepts_non_citizens": False}, {"accepts_non_citizens": None}],
     ),
-    "beds_free, fresh figures only": (
+    "beds_free, fresh figures only, hidden shelters whatever their figure": (
         {"beds_free": "on"},
         [
-            {"beds_free": 2, "beds_free_updated_at": days_ago(1)},
-            {"beds_free": 1, "beds_free_updated_at": days_ago(6.9)},
+            {"beds_free": 2, "beds_free_updated_at": days_ago(1), "address_visibility": "public"},
+            {"beds_free": 1, "beds_free_updated_at": days_ago(6.9), "address_visibility": "public"},
+            # Filtering these by their figure would tell anyone which hidden shelter has room tonight.
+            {"beds_free": 0, "beds_free_updated_at": days_ago(1), "address_visibility": "hidden"},
+            {"beds_free": None, "address_visibility": "city"},
         ],
         [
-            {"beds_free": 2, "beds_free_updated_at": days_ago(8)},  # older than the allowed 7 days
-            {"beds_free": 2, "beds_free_updated_at": None},
-            {"beds_free": 0, "beds_free_updated_at": days_ago(1)},
-            {"beds_free": None, "beds_free_updated_at": days_ago(1)},
+            # older than the allowed 7 days
+            {"beds_free": 2, "beds_free_updated_at": days_ago(8), "address_visibility": "public"},
+            {"beds_free": 0, "beds_free_updated_at": days_ago(1), "address_visibility": "public"},
+            {"beds_free": None, "beds_free_updated_at": days_ago(1), "address_visibility": "public"},
+            # hidden, but no shelter: no places to ask about
+            {"beds_free": 2, "address_visibility": "hidden", "services": ["legal"]},
         ],
     ),
 }
@@ -146,9 +151,10 @@ def test_an_unticked_box_never_means_must_be_false(client):
 
 def test_places_free_counts_only_within_each_countrys_allowed_age(client):
     CountryRules.objects.create(country="KG", beds_free_max_age_days=2)
-    centre("Almaty, 3 days old", beds_free=3, beds_free_updated_at=days_ago(3))  # Kazakhstan allows 7 days
-    centre("Osh, 3 days old", city=OSH, beds_free=3, beds_free_updated_at=days_ago(3))
-    centre("Osh, 1 day old", city=OSH, beds_free=3, beds_free_updated_at=days_ago(1))
+    public = {"address_visibility": "public", "beds_free": 3}
+    centre("Almaty, 3 days old", beds_free_updated_at=days_ago(3), **public)  # Kazakhstan allows 7 days
+    centre("Osh, 3 days old", city=OSH, beds_free_updated_at=days_ago(3), **public)
+    centre("Osh, 1 day old", city=OSH, beds_free_updated_at=days_ago(1), **public)
     assert sorted(found(client.get(LIST, {"beds_free": "on"}))) == ["Almaty, 3 days old", "Osh, 1 day old"]
 
 

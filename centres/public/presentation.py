@@ -33,6 +33,15 @@ class PlacesFree:
     call_to_ask: bool = False  # a hidden or city-only shelter: the public is told to call
     call_to_check: bool = False  # the figure is older than allowed
 
+    @property
+    def just_now(self) -> bool:
+        return just_now(self.updated)
+
+
+def just_now(moment: datetime.datetime | None) -> bool:
+    """Recent enough to say "just now" rather than "0 minutes ago"."""
+    return moment is not None and timezone.now() - moment < datetime.timedelta(minutes=2)
+
 
 @dataclass
 class CentreView:
@@ -158,12 +167,13 @@ def _labels(vocabulary, codes: list[str]) -> list[str]:
 
 
 def _places_free(centre: Centre, rules: CountryRules, signed_in: bool) -> PlacesFree | None:
+    if centre.address_visibility != AddressVisibility.PUBLIC and not signed_in:
+        # Nothing of a hidden shelter's figure shows, not even whether it has one or how old it is.
+        return PlacesFree(call_to_ask=True) if Service.SHELTER in centre.services else None
     if centre.beds_free is None:
         return None
     updated = centre.beds_free_updated_at
     max_age = datetime.timedelta(days=rules.beds_free_max_age_days)
     if updated is None or timezone.now() - updated > max_age:
         return PlacesFree(call_to_check=True, updated=updated)
-    if centre.address_visibility != AddressVisibility.PUBLIC and not signed_in:
-        return PlacesFree(call_to_ask=True)
     return PlacesFree(count=centre.beds_free, updated=updated)

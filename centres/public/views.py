@@ -17,6 +17,7 @@ from centres.models import CountryRules, ExportLog, Hotline, today
 from centres.public import countries
 from centres.public.presentation import admission_facts, centre_view
 from centres.selectors import country_centres, public_centre, search_centres, search_queryset
+from centres.staff import staff_home
 from centres.vocabularies import Country
 
 
@@ -106,9 +107,13 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
-    """Login for people who are not staff: advocates and centre staff (editors may use /admin/ too)."""
+    """Login for people who are not staff: advocates and centre staff (editors may use /admin/ too). Centre staff
+    land on their places-free page."""
 
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return staff_home(self.request.user) or super().get_default_redirect_url()
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -95,7 +95,7 @@ class Command(BaseCommand):
         return operator
 
     def _centre(self, record: dict[str, Any], city: Place, operator: Operator | None, counts: dict[str, int]) -> None:
-        values = {**record["centre"], "city": city, "operator": operator}
+        values = {**record["centre"], "city": city, "operator": operator, "published": True}  # checked fiction
         centre = Centre.objects.filter(pk=demo.centre_id(record["key"])).first()
         if centre is None:
             centre = Centre(id=demo.centre_id(record["key"]), **values)
