@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from centres import staff
+from centres import second_factor, staff
 from centres.advocacy import views as advocacy
 from centres.public import views as public
 
@@ -21,5 +21,7 @@ urlpatterns = [
     path("dashboard/", advocacy.dashboard, name="dashboard"),
     path("staff/", staff.places_tonight, name="staff"),
     path("login/", public.LoginView.as_view(), name="login"),
+    path("second-factor/", second_factor.verify, name="second_factor"),
+    path("second-factor/enrol/", second_factor.enrol, name="second_factor_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -14,6 +14,9 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
 
 from centres.caching import DATA_VERSION_KEY
@@ -21,6 +24,7 @@ from centres.exports import centre_rows, iter_csv
 from centres.geo import load_places
 from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator, Place, Region
 from centres.roles import sync_groups
+from centres.second_factor import must_verify
 
 # Property tests: `make test` tries a few examples of each, `make test-deep` (HYPOTHESIS_PROFILE=deep) the full count.
 hypothesis_settings.register_profile("quick", max_examples=30)
@@ -121,6 +125,23 @@ def make_user(username: str, group: str | None = None, **flags) -> User:
     return user
 
 
+def sign_in(client, user: User) -> None:
+    """Log `user` in, with the second factor done when the login needs one (as after entering a code)."""
+    client.force_login(user)
+    if must_verify(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code the authenticator app shows now for `device`."""
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+    return f"{code:0{device.digits}d}"
+
+
 @pytest.fixture
 def editor(db) -> User:
     return make_user("editor", "editor", is_staff=True)
@@ -134,7 +155,7 @@ def advocate(db) -> User:
 @pytest.fixture
 def editor_client(client, editor):
     """An editor's browser, in English so that tests can read messages (the default language is Russian)."""
-    client.force_login(editor)
+    sign_in(client, editor)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from centres.models import Centre, CentrePhone, Compliance, CountryRules, Operator, Place, today
-from tests.conftest import change_url, count_queries, errors, form_data, make_centre, make_operator, make_user
+from tests.conftest import change_url, count_queries, errors, form_data, make_centre, make_operator, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +131,7 @@ def test_archive_replaces_delete_for_editors(editor_client, centre):
 
 
 def test_superuser_can_delete_for_good(client, centre):
-    client.force_login(User.objects.create_superuser("root", password="another long password"))
+    sign_in(client, User.objects.create_superuser("root", password="another long password"))
     response = client.post(reverse("admin:centres_centre_delete", args=[centre.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not Centre.objects.filter(pk=centre.pk).exists()
@@ -268,7 +268,7 @@ def test_city_and_operator_autocomplete_fold_case(editor_client, centre, almaty)
 
 def test_advocate_cannot_change_anything(client, centre):
     advocate = make_user("adv", "advocate", is_staff=True)
-    client.force_login(advocate)
+    sign_in(client, advocate)
     assert client.get(change_url(centre)).status_code == 200  # may look
     data = {"name": "Changed by advocate"}
     assert client.post(change_url(centre), data).status_code == 403

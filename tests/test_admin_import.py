@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from centres.models import Centre, PendingImport
-from tests.conftest import csv_of, make_centre, make_user
+from tests.conftest import csv_of, make_centre, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -102,13 +102,13 @@ def test_only_the_uploader_can_confirm_her_file(client, editor_client, almaty):
     make_centre(name="Центр «Жан»", city=almaty)
     preview = upload(editor_client, "name,country\nНовый центр,KZ\n")
     other = make_user("other-editor", "editor", is_staff=True)
-    client.force_login(other)
+    sign_in(client, other)
     assert confirm(client, preview).status_code == 404
     assert not Centre.objects.filter(name="Новый центр").exists()
 
 
 def test_people_who_cannot_add_centres_cannot_import(client, almaty):
-    client.force_login(make_user("advocate", "advocate", is_staff=True))
+    sign_in(client, make_user("advocate", "advocate", is_staff=True))
     assert client.get(IMPORT).status_code == 403
-    client.force_login(make_user("visitor"))
+    sign_in(client, make_user("visitor"))
     assert client.get(IMPORT).status_code == 302  # to the admin's login

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from centres.models import Centre, Place, today
 from centres.paging import PAGE_SIZE
-from tests.conftest import count_queries, make_centre, make_operator, make_user
+from tests.conftest import count_queries, make_centre, make_operator, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -62,13 +62,13 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
 
 @pytest.mark.parametrize("url", ADVOCACY_PAGES)
 def test_logged_in_people_outside_the_two_groups_are_refused(client, url):
-    client.force_login(make_user("nobody"))
+    sign_in(client, make_user("nobody"))
     assert client.get(url).status_code == 403
 
 
 @pytest.mark.parametrize("group", ["advocate", "editor"])
 def test_advocates_and_editors_see_the_list_with_reasons(client, world, group):
-    client.force_login(make_user("someone", group))
+    sign_in(client, make_user("someone", group))
     response = client.get(AT_RISK)
     assert response.status_code == 200
     result = response.context["result"]
@@ -78,7 +78,7 @@ def test_advocates_and_editors_see_the_list_with_reasons(client, world, group):
 
 
 def test_filters_by_severity_flag_gap_and_the_public_filters(client, world):
-    client.force_login(make_user("someone", "advocate"))
+    sign_in(client, make_user("someone", "advocate"))
 
     def risks(**params):
         return names(client.get(AT_RISK, params).context["result"].rows)
@@ -146,7 +146,7 @@ def test_paging_one_list_keeps_the_page_of_the_other(client, thresholds):
     for name in gapped:
         make_centre(name=name, services=HELP, last_verified_on=None, compliance={"licence_status": "licensed"})
     first, second = slice(0, PAGE_SIZE), slice(PAGE_SIZE, None)
-    client.force_login(make_user("someone", "advocate"))
+    sign_in(client, make_user("someone", "advocate"))
 
     response = client.get(AT_RISK, {"country": "KZ", "gap_page": "2"})
     assert pages_shown(response) == (1, risky[first], 2, gapped[second])
@@ -216,7 +216,7 @@ def many_centres(count: int) -> None:
     ],
 )
 def test_the_at_risk_list_makes_as_many_queries_for_3_or_30_centres(client, thresholds, params, most):
-    client.force_login(make_user("someone", "advocate"))
+    sign_in(client, make_user("someone", "advocate"))
     many_centres(3)
     few = count_queries(client, AT_RISK, params)
     result = client.get(AT_RISK, params).context["result"]

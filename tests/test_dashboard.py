@@ -17,7 +17,7 @@ from centres.advocacy.filters import AtRiskFilter
 from centres.eligibility import FLAGS, GAPS
 from centres.models import Centre, Compliance, CountryRules, today
 from centres.selectors import at_risk_pages, changes_since
-from tests.conftest import change_url, count_queries, errors, form_data, make_centre, make_operator, make_user
+from tests.conftest import change_url, count_queries, errors, form_data, make_centre, make_operator, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def world(thresholds):
 
 @pytest.mark.parametrize("group", ["advocate", "editor"])
 def test_advocates_and_editors_see_charts_each_with_its_table(client, world, group):
-    client.force_login(make_user("someone", group))
+    sign_in(client, make_user("someone", group))
     response = client.get(DASHBOARD)
     assert response.status_code == 200
     page = response.content.decode()
@@ -121,9 +121,9 @@ def test_advocates_and_editors_see_charts_each_with_its_table(client, world, gro
 
 def test_the_navigation_links_to_the_advocacy_pages_only_for_those_who_may_see_them(client, world):
     assert "/en/dashboard/" not in client.get("/en/").content.decode()
-    client.force_login(make_user("nobody"))
+    sign_in(client, make_user("nobody"))
     assert "/en/dashboard/" not in client.get("/en/").content.decode()
-    client.force_login(make_user("advocate-2", "advocate"))
+    sign_in(client, make_user("advocate-2", "advocate"))
     page = client.get("/en/").content.decode()
     assert 'href="/en/dashboard/"' in page and 'href="/en/at-risk/"' in page
     assert 'href="/en/dashboard/"' in client.get("/en/at-risk/").content.decode()
@@ -142,7 +142,7 @@ def listed(**params) -> tuple[int, int]:
 
 
 def test_the_dashboard_counts_agree_with_the_at_risk_list(client, world):
-    client.force_login(make_user("someone", "advocate"))
+    sign_in(client, make_user("someone", "advocate"))
     response = client.get(DASHBOARD)
 
     by_risk = table(response, "risk")
@@ -164,7 +164,7 @@ def test_the_dashboard_counts_agree_with_the_at_risk_list(client, world):
 
 
 def test_the_dashboard_counts_open_centres_by_country_operator_and_licence(client, world):
-    client.force_login(make_user("someone", "advocate"))
+    sign_in(client, make_user("someone", "advocate"))
     response = client.get(DASHBOARD)
     operators = table(response, "operators")
     assert operators["Kazakhstan"] == [1, 2, 5, 8]  # state, CSO, none, total; the closed centre left out
@@ -178,7 +178,7 @@ def test_the_dashboard_counts_open_centres_by_country_operator_and_licence(clien
 
 
 def test_shelters_premises_are_counted_against_each_countrys_minimum(client, world):
-    client.force_login(make_user("someone", "advocate"))
+    sign_in(client, make_user("someone", "advocate"))
     premises = table(client.get(DASHBOARD), "premises")
     # minimum, shelters, below, at or above, not recorded
     assert premises["Kazakhstan"] == ["60 m²", 3, 1, 1, 1]
@@ -190,7 +190,7 @@ def test_shelters_premises_are_counted_against_each_countrys_minimum(client, wor
 
 def edit_in_admin(client, centre: Centre, **changes) -> None:
     """Save the centre's change form with `changes`, as the editor would, at whatever time it is (travelled to)."""
-    client.force_login(User.objects.get(username="editor"))  # a fresh session: sessions expire as time travels
+    sign_in(client, User.objects.get(username="editor"))  # a fresh session: sessions expire as time travels
     url = change_url(centre)
     data = form_data(client, url)
     data.update(changes)
@@ -220,7 +220,7 @@ def edited_history(editor_client, almaty):
         edit_in_admin(editor_client, suspended, **{"compliance-0-funding_kind": "none"})
     Compliance.objects.filter(centre=renamed).update(funding_ends_on=datetime.date(2025, 6, 30))
     Compliance.objects.filter(centre=early).update(funding_ends_on=datetime.date(2024, 12, 31))  # before 2025
-    editor_client.force_login(User.objects.get(username="editor"))
+    sign_in(editor_client, User.objects.get(username="editor"))
     return editor_client
 
 
@@ -292,7 +292,7 @@ def many_centres(count: int) -> None:
 
 
 def test_the_dashboard_makes_the_same_few_queries_whatever_the_number_of_centres(client, thresholds):
-    client.force_login(make_user("someone", "advocate"))
+    sign_in(client, make_user("someone", "advocate"))
     many_centres(3)
     few, few_kept = count_queries(client, DASHBOARD), count_queries(client, DASHBOARD, kept="everything")
     many_centres(27)
@@ -311,7 +311,7 @@ def test_the_dashboard_makes_the_same_few_queries_whatever_the_number_of_centres
 
 
 def test_the_numbers_are_cached_until_the_next_save(client, world, django_capture_on_commit_callbacks):
-    client.force_login(make_user("someone", "advocate"))
+    sign_in(client, make_user("someone", "advocate"))
     with CaptureQueriesContext(connection) as computed:
         before = table(client.get(DASHBOARD), "operators")
     with CaptureQueriesContext(connection) as cached:

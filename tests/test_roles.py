@@ -12,7 +12,7 @@ from django.utils import translation
 
 from centres.models import Centre, Compliance, StaffAssignment
 from centres.roles import ADVOCATE, CENTRE_STAFF, EDITOR, GRANTS
-from tests.conftest import change_url, form_data, make_centre, make_operator, make_user
+from tests.conftest import change_url, form_data, make_centre, make_operator, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def staff(two_centres) -> User:
 
 @pytest.fixture
 def staff_client(client, staff):
-    client.force_login(staff)
+    sign_in(client, staff)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
@@ -75,7 +75,7 @@ def test_the_evidence_pages_follow_the_permissions(client, staff, advocate, edit
     url = reverse(url_name)
     assert client.get(url).status_code == 302  # anonymous: to the login page
     for user, status in [(staff, 403), (advocate, 200), (editor, 200)]:
-        client.force_login(user)
+        sign_in(client, user)
         assert client.get(url).status_code == status, user
 
 
@@ -122,7 +122,7 @@ def test_create_login_refuses_a_weak_password_from_standard_input(db):
 
 def test_an_advocate_login_cannot_enter_the_editor_area(client):
     create_login("reader", "--role", "advocate")
-    client.force_login(User.objects.get(username="reader"))
+    sign_in(client, User.objects.get(username="reader"))
     assert client.get(reverse("admin:index")).status_code == 302
 
 
@@ -239,7 +239,7 @@ def _registered(model: str) -> bool:
 
 def test_staff_with_no_centre_see_no_centre(client, two_centres):
     lonely = make_user("staff-2", CENTRE_STAFF, is_staff=True)
-    client.force_login(lonely)
+    sign_in(client, lonely)
     assert client.get(change_url(two_centres[0])).status_code in (302, 403, 404)
     assert client.get(reverse("admin:centres_centre_changelist")).status_code == 403
 

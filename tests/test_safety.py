@@ -25,7 +25,7 @@ from centres.errors import PrivateExceptionReporter
 from centres.geo import distance_km
 from centres.models import Centre, Place
 from centres.public import views
-from tests.conftest import make_centre, make_operator, make_user
+from tests.conftest import make_centre, make_operator, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -555,7 +555,7 @@ def test_exact_places_free_of_hidden_and_city_only_shelters_only_for_logged_in_u
         assert places_free_text(response) == "call to ask"
         with translation.override("kk"):
             assert gettext("call to ask") in client.get(f"/kk/centres/{centre.slug}/").content.decode()
-    client.force_login(make_user("advocate", "advocate"))
+    sign_in(client, make_user("advocate", "advocate"))
     assert places_free_text(client.get(f"/en/centres/{secret_centres[0].slug}/")).startswith("4 ")
     assert places_free_text(client.get(f"/en/centres/{secret_centres[1].slug}/")).startswith("6 ")
 

@@ -15,7 +15,7 @@ from centres.geo import distance_km
 from centres.models import CountryRules, Place
 from centres.nearest import Nearest, Origin, nearest_first
 from centres.selectors import country_centres, public_centres
-from tests.conftest import count_queries, make_centre, make_operator
+from tests.conftest import count_queries, make_centre, make_operator, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -662,7 +662,7 @@ def test_pages_without_a_search_are_kept_for_anonymous_visitors_until_the_next_e
         client.get(LIST, {"page": "999"})
     assert len(captured) > 0
     # Nor a page seen by someone logged in.
-    client.force_login(django_user_model.objects.create_user("someone"))
+    sign_in(client, django_user_model.objects.create_user("someone"))
     client.get(f"/en/centres/{kept.slug}/")
     with CaptureQueriesContext(connection) as captured:
         client.get(f"/en/centres/{kept.slug}/")

@@ -6,10 +6,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from centres.models import Centre, StaffAssignment
 from centres.roles import CENTRE_STAFF
-from tests.conftest import change_url, form_data, make_centre, make_user
+from tests.conftest import change_url, current_code, form_data, make_centre, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +39,13 @@ def post_figure(client, centre: Centre, figure, version=None):
     )
 
 
-def test_a_staff_login_lands_on_its_page_and_sees_its_centres_only(client, staff, centres):
+def test_a_staff_login_lands_on_its_page_after_its_code_and_sees_its_centres_only(client, staff, centres):
+    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
     response = client.post("/en/login/", {"username": "night", "password": "a long test password 1"})
+    assert response.status_code == 302 and response["Location"] == STAFF_URL
+    response = client.get(STAFF_URL)
+    assert response.status_code == 302 and response["Location"].startswith("/en/second-factor/?next=")
+    response = client.post(response["Location"], {"code": current_code(device), "next": STAFF_URL})
     assert response.status_code == 302 and response["Location"] == STAFF_URL
     page = client.get(STAFF_URL).content.decode()
     assert centres[0].name in page and centres[1].name not in page
@@ -47,7 +53,7 @@ def test_a_staff_login_lands_on_its_page_and_sees_its_centres_only(client, staff
 
 def test_saving_a_figure_stamps_its_time_and_keeps_history(client, staff, centres):
     mine = centres[0]
-    client.force_login(staff)
+    sign_in(client, staff)
     moment = timezone.now().replace(microsecond=0) + datetime.timedelta(minutes=5)  # within the session
     with time_machine.travel(moment, tick=False):
         response = post_figure(client, mine, 5)
@@ -62,7 +68,7 @@ def test_saving_a_figure_stamps_its_time_and_keeps_history(client, staff, centre
 
 def test_another_centres_figure_cannot_be_saved(client, staff, centres):
     theirs = centres[1]
-    client.force_login(staff)
+    sign_in(client, staff)
     assert post_figure(client, theirs, 0).status_code == 404
     assert client.post(STAFF_URL, {"centre": "not-a-uuid"}).status_code == 404
     theirs.refresh_from_db()
@@ -74,7 +80,7 @@ def test_another_centres_figure_cannot_be_saved(client, staff, centres):
 )
 def test_a_bad_figure_is_refused_with_a_message_and_nothing_changes(client, staff, centres, figure, message):
     mine = centres[0]
-    client.force_login(staff)
+    sign_in(client, staff)
     response = post_figure(client, mine, figure)
     assert response.status_code == 400 and message in response.content.decode()
     mine.refresh_from_db()
@@ -83,7 +89,7 @@ def test_a_bad_figure_is_refused_with_a_message_and_nothing_changes(client, staf
 
 def test_a_figure_from_a_stale_page_is_not_saved_over_a_newer_edit(client, staff, centres):
     mine = centres[0]
-    client.force_login(staff)
+    sign_in(client, staff)
     seen = Centre.objects.get(pk=mine.pk).version
     mine.hours = "9–18"
     mine.save()  # an editor's edit after the page was opened
@@ -96,13 +102,13 @@ def test_a_figure_from_a_stale_page_is_not_saved_over_a_newer_edit(client, staff
 
 def test_only_centre_staff_reach_the_page(client, centres, editor, advocate):
     assert client.get(STAFF_URL).status_code == 302
-    client.force_login(advocate)
+    sign_in(client, advocate)
     assert client.get(STAFF_URL).status_code == 403
 
 
 def test_the_public_page_says_when_the_figure_was_set(client, staff, centres):
     mine = centres[0]
-    client.force_login(staff)
+    sign_in(client, staff)
     post_figure(client, mine, 6)
     client.logout()
     page = client.get(reverse("centres:centre_detail", args=[mine.slug]), HTTP_ACCEPT_LANGUAGE="en").content.decode()

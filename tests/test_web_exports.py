@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 
 from centres.columns import ADVOCATE_COLUMNS, COLUMNS, PUBLIC_COLUMNS
 from centres.models import Centre, ExportLog
-from tests.conftest import make_centre, make_operator, make_user
+from tests.conftest import make_centre, make_operator, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def english():
 
 @pytest.fixture
 def advocate_client(client):
-    client.force_login(make_user("advocate", "advocate"))
+    sign_in(client, make_user("advocate", "advocate"))
     return client
 
 
@@ -183,7 +183,7 @@ def test_anonymous_visitors_are_sent_to_log_in_for_the_at_risk_export(client, fm
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
 def test_logged_in_people_outside_the_two_groups_cannot_export_the_at_risk_list(client, fmt):
-    client.force_login(make_user("nobody"))
+    sign_in(client, make_user("nobody"))
     download(client, AT_RISK_EXPORT + fmt, status=403)
 
 
@@ -191,7 +191,7 @@ def test_logged_in_people_outside_the_two_groups_cannot_export_the_at_risk_list(
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
 def test_advocates_and_editors_download_the_at_risk_list_named_by_date(client, thresholds, group, fmt):
     at_risk_centre("Pending centre")
-    client.force_login(make_user("someone", group))
+    sign_in(client, make_user("someone", group))
     response = download(client, AT_RISK_EXPORT + fmt)
     assert response["Content-Disposition"].startswith("attachment")
     assert f"centres-at-risk-{timezone.localdate().isoformat()}.{fmt}" in response["Content-Disposition"]
@@ -467,7 +467,7 @@ def test_reasons_follow_the_language_of_the_url(advocate_client, thresholds):
 
 def test_each_export_by_a_logged_in_person_is_recorded_without_its_content(client, thresholds):
     user = make_user("advocate", "advocate")
-    client.force_login(user)
+    sign_in(client, user)
     at_risk_centre("Pending centre")
     download(client, AT_RISK_EXPORT + "xlsx", {"country": "KZ", "flag": ["licence_pending", "licence_lost"]})
     download(client, PUBLIC_EXPORT + "csv", {"q": "pending", "page": "2"})
@@ -482,7 +482,7 @@ def test_each_export_by_a_logged_in_person_is_recorded_without_its_content(clien
 
 def test_the_log_keeps_only_the_parameters_a_list_reads_and_no_nul_character(client, thresholds):
     # PostgreSQL's jsonb stores no NUL; a parameter the list does not read (near, on the at-risk list) filters nothing.
-    client.force_login(make_user("advocate", "advocate"))
+    sign_in(client, make_user("advocate", "advocate"))
     at_risk_centre("Pending centre")
     download(client, AT_RISK_EXPORT + "csv", {"near": "x\x00", "beds_free": "on\x00", "lat": "43.25", "made_up": "1"})
     assert ExportLog.objects.get().filters == {"beds_free": ["on"]}
@@ -496,7 +496,7 @@ def test_anonymous_public_exports_leave_no_record(client):
 
 
 def test_refused_exports_leave_no_record(client):
-    client.force_login(make_user("nobody"))
+    sign_in(client, make_user("nobody"))
     download(client, AT_RISK_EXPORT + "csv", status=403)
     assert not ExportLog.objects.exists()
 
@@ -514,7 +514,7 @@ def test_editors_can_read_the_export_log_in_the_admin_but_not_change_it(editor_c
 def test_advocates_cannot_read_the_export_log(client, advocate):
     advocate.is_staff = True
     advocate.save()
-    client.force_login(advocate)
+    sign_in(client, advocate)
     assert client.get("/admin/centres/exportlog/").status_code == 403
 
 

@@ -1,9 +1,10 @@
 """An editor imports a spreadsheet in the editor area: upload, a preview with an error, fix, upload, confirm."""
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from centres.models import Centre
-from tests.conftest import make_user
+from tests.conftest import current_code, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,13 +14,17 @@ PASSWORD = "a long test password 1"
 def test_an_editor_uploads_fixes_the_row_the_preview_points_at_confirms_and_sees_it_in_the_history(
     live_server, new_context, centre, tmp_path
 ):
-    make_user("aigul", "editor", is_staff=True)
+    editor = make_user("aigul", "editor", is_staff=True)
+    app = TOTPDevice.objects.create(user=editor, name="phone", confirmed=True)
     page = new_context(viewport={"width": 1280, "height": 900}, locale="en-GB").new_page()
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "aigul")
     page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
+    with page.expect_navigation(url="**/second-factor/**"):
         page.click("input[type=submit]")
+    page.fill("#id_code", current_code(app))
+    with page.expect_navigation(url="**/admin/"):
+        page.click("button[type=submit] >> text=Continue")
     page.goto(f"{live_server.url}/admin/centres/centre/")
     with page.expect_navigation():
         page.click("text=Import from a file")

@@ -1,10 +1,12 @@
-"""A centre's staff member on a phone: log in, one tap on +, one on Save; the public page shows the new figure."""
+"""A centre's staff member on a phone: password, code from the app, one tap on +, one on Save; the public page
+shows the new figure."""
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from centres.models import Centre, StaffAssignment
 from centres.roles import CENTRE_STAFF
-from tests.conftest import make_user
+from tests.conftest import current_code, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,11 +20,16 @@ def test_staff_update_places_free_in_two_taps_after_login_on_a_phone(live_server
     StaffAssignment.objects.create(user=staff, centre=centre)
     page = new_context(viewport={"width": 360, "height": 740}, locale="ru-RU", has_touch=True).new_page()
 
+    app = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
     page.goto(f"{live_server.url}/ru/login/")
     page.fill("#id_username", "night-shift")
     page.fill("#id_password", PASSWORD)
-    with page.expect_navigation(url="**/ru/staff/"):
+    with page.expect_navigation(url="**/ru/second-factor/**"):
         page.click("button[type=submit]")
+    page.screenshot(path=str(tmp_path / "code-360.png"), full_page=True)
+    page.fill("#id_code", current_code(app))  # from the authenticator app
+    with page.expect_navigation(url="**/ru/staff/"):
+        page.get_by_role("button", name="Продолжить").tap()
     page.screenshot(path=str(tmp_path / "staff-360.png"), full_page=True)
     figure = page.locator(".places-figure")
     assert figure.input_value() == "2"
