@@ -138,6 +138,10 @@ def main() -> None:
             "SECURE_SSL_REDIRECT": "false",
             "ALLOWED_HOSTS": "127.0.0.1",
             "LOG_LEVEL": "WARNING",
+            # One client makes every request here: the limits would answer 429 (their counting still runs).
+            "RATE_LIMIT_SEARCH": "1000000/m",
+            "RATE_LIMIT_EXPORT": "1000000/m",
+            "RATE_LIMIT_LOGIN": "1000000/m",
         }
         start = time.monotonic()
         paths = PATHS + prepare(options.size, env)

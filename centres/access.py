@@ -20,6 +20,12 @@ def may_see_advocacy(user) -> bool:
     return user.is_active and user.has_perm(VIEW_AT_RISK)
 
 
+def may_see_private_figures(user) -> bool:
+    """Editors and advocates (who may read the records): the places free of hidden and city-only shelters, which
+    the public and centre staff (of other centres) are told to call about."""
+    return user.is_active and user.has_perm("centres.view_centre")
+
+
 def staffed_centre_ids(user) -> set:
     """The centres a centre-staff login works for; none for anyone without the permission."""
     if not (user.is_active and user.has_perm(UPDATE_OWN_CENTRES)):

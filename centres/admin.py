@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -18,15 +18,19 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from centres import leaks
 from centres.access import CHANGE_ANY_CENTRE
 from centres.admin_imports import import_view
 from centres.admin_staff import CentreStaffScope, StaffAssignmentInline, StaffPhoneAccess
+from centres.columns import PUBLIC_TEXT
 from centres.eligibility import findings, risk_of
 from centres.history import restore_centre, snapshot_after
+from centres.limits import is_post, rate_limited
 from centres.models import (
     Centre,
     CentrePhone,
@@ -41,10 +45,13 @@ from centres.models import (
 )
 from centres.text import fold
 from centres.versioning import ConcurrentEditError
+from centres.vocabularies import AddressVisibility
 
 admin.site.site_header = gettext_lazy("Crisis Centre Directory — editor area")
 admin.site.site_title = gettext_lazy("Crisis Centre Directory")
 admin.site.index_title = gettext_lazy("Records")
+# The editor area's login counts against the same limit as the site's (centres/limits.py).
+admin.site.login = rate_limited("login", applies=is_post)(admin.site.login)
 
 
 def changed_meanwhile_message(instance) -> str:
@@ -194,8 +201,27 @@ class LastVerifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PhoneFormSet(forms.BaseInlineFormSet):
+    """A phone's label shows on public pages: it may not hold a hidden or city-only address."""
+
+    def clean(self):
+        super().clean()
+        index, own = None, object()
+        for form in self.forms:
+            if "label" not in form.changed_data or not form.cleaned_data.get("label"):
+                continue
+            if index is None:
+                index = leaks.non_public_addresses(leaving_out=self.instance.pk)
+                if self.instance.address_visibility != AddressVisibility.PUBLIC and self.instance.address:
+                    index.add(self.instance.address, own)
+            message = leaks.own_or_other_address(index, form.cleaned_data["label"], own)
+            if message:
+                form.add_error("label", message)
+
+
 class CentrePhoneInline(StaffPhoneAccess, admin.TabularInline):
     model = CentrePhone
+    formset = PhoneFormSet
     extra = 1
     fields = ["label", "number", "answers_24_7", "position"]
 
@@ -226,6 +252,48 @@ class ComplianceInline(admin.StackedInline):
 
 
 class CentreForm(VersionedForm):
+    """The centre's page. No public text may be saved holding a hidden or city-only address (`leaks`), and a check
+    of the model about a field this form leaves out (a centre-staff member's form has few) shows as an error of
+    the whole form, naming the field, instead of failing."""
+
+    def clean(self):
+        cleaned = super().clean()
+        self._refuse_addresses_in_public_text(cleaned)
+        return cleaned
+
+    def _refuse_addresses_in_public_text(self, cleaned: dict) -> None:
+        public = [name for name in PUBLIC_TEXT if name in self.fields]
+        if not {"address", "address_visibility"} & set(self.changed_data):
+            public = [name for name in public if name in self.changed_data]
+        if not public:
+            return
+        index, own = leaks.non_public_addresses(leaving_out=self.instance.pk), object()
+        address = cleaned.get("address", self.instance.address)
+        if cleaned.get("address_visibility", self.instance.address_visibility) != AddressVisibility.PUBLIC and address:
+            index.add(address, own)
+        for name in public:
+            message = leaks.own_or_other_address(index, cleaned.get(name), own)
+            if message:
+                self.add_error(name, message)
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        if hasattr(errors, "error_dict"):
+            kept: dict[str, list] = {}
+            for name, found in errors.error_dict.items():
+                if name == NON_FIELD_ERRORS or name in self.fields:
+                    kept.setdefault(name, []).extend(found)
+                    continue
+                try:
+                    label = capfirst(self.instance._meta.get_field(name).verbose_name)
+                except FieldDoesNotExist:
+                    label = name
+                for error in found:
+                    kept.setdefault(NON_FIELD_ERRORS, []).extend(
+                        ValidationError(f"{label}: {message}") for message in error.messages
+                    )
+            errors = ValidationError(kept)
+        super()._update_errors(errors)
+
     class Meta:
         model = Centre
         fields = "__all__"  # noqa: DJ007 - the admin narrows it to the fieldsets
@@ -394,6 +462,11 @@ class CentreAdmin(CentreStaffScope, FoldedSearchMixin, VersionedAdmin):
         # simple-history's revert brings back the main row only; the restore view below brings back the page.
         return True
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":  # the revert a hidden button would send: refused, see revert_disabled
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def get_urls(self):
         restore = path(
             "<uuid:object_id>/restore/<int:history_id>/",
@@ -424,9 +497,9 @@ class CentreAdmin(CentreStaffScope, FoldedSearchMixin, VersionedAdmin):
         return records
 
     def restore_view(self, request: HttpRequest, object_id, history_id: int) -> HttpResponse:
-        centre = get_object_or_404(Centre, pk=object_id)
         if not request.user.has_perm(CHANGE_ANY_CENTRE):  # a restore writes every field: editors only
             raise PermissionDenied
+        centre = get_object_or_404(Centre, pk=object_id)
         record = get_object_or_404(Centre.history, history_id=history_id, id=centre.pk)
         snapshot = snapshot_after(record)
         change_url = reverse("admin:centres_centre_change", args=[centre.pk])

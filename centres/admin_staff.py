@@ -9,6 +9,7 @@ in the form at all, so posting them changes nothing.
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
@@ -57,6 +58,18 @@ class CentreStaffScope:
     def has_view_history_or_change_history_permission(self, request, obj=None) -> bool:
         # A centre's history holds its compliance and addresses: editors only.
         return request.user.has_perm("centres.view_centre")
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_history_or_change_history_permission(request):
+            raise PermissionDenied  # before looking the centre up: the answer says nothing of whether it exists
+        return super().history_view(request, object_id, extra_context)
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # A filter in the list's address (?address__startswith=…) would answer yes or no about a field staff may
+        # not read, a letter at a time.
+        if request is not None and staff_only(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_fieldsets(self, request, obj=None):
         return STAFF_FIELDSETS if staff_only(request) else super().get_fieldsets(request, obj)

@@ -429,7 +429,9 @@ COMPUTED: tuple[Column, ...] = tuple(Column(name, Text(), "computed") for name i
 # Editors' backups (the command without --public): every column, then the judgement, which import ignores.
 BACKUP_COLUMNS: tuple[Column, ...] = COLUMNS + COMPUTED
 # Never in any export reachable from the web.
-NEVER_ON_THE_WEB = ("internal_notes",)
+# Not in the web's downloads: internal notes; whether a record is published (every one there is); and its version,
+# which counts every edit — a hidden shelter's would tell anyone polling the file when its places free changed.
+NEVER_ON_THE_WEB = ("internal_notes", "published", "version")
 COMPLIANCE_COLUMNS: tuple[Column, ...] = tuple(column for column in COLUMNS if column.source == "compliance")
 PUBLIC_COLUMNS: tuple[Column, ...] = tuple(
     column for column in COLUMNS if column.source != "compliance" and column.name not in NEVER_ON_THE_WEB

@@ -47,6 +47,29 @@ class AddressIndex:
         return None
 
 
+def non_public_addresses(*, leaving_out=None) -> AddressIndex:
+    """Every hidden or city-only centre's address, owned by its name; `leaving_out` a centre (by pk) whose address
+    the caller adds as it is about to be saved."""
+    index = AddressIndex()
+    hidden = Centre.objects.exclude(address_visibility=AddressVisibility.PUBLIC).exclude(address="")
+    if leaving_out is not None:
+        hidden = hidden.exclude(pk=leaving_out)
+    for name, address in hidden.values_list("name", "address").iterator(chunk_size=5000):
+        index.add(address, name)
+    return index
+
+
+def own_or_other_address(index: AddressIndex, text: str, own: Any) -> str | None:
+    """What to say of a public `text` that holds a non-public address (`own` is the owner this centre's own
+    address was added under), or None."""
+    owner = index.owner_in(text or "")
+    if owner is None:
+        return None
+    if owner is own:
+        return _("holds this centre's own address, which is not public: it would show on public pages.")
+    return _("holds the address of «%(name)s», which is not public: it would show on public pages.") % {"name": owner}
+
+
 def check(plan: ImportPlan) -> None:
     """Add to `plan` an error for each public text it would write holding a non-public address, and a warning for
     each public text it would make much longer."""

@@ -5,6 +5,55 @@ import logging
 from django.http import HttpRequest, HttpResponse
 
 
+class BrowserPolicyMiddleware:
+    """What the browser may do for a page, on every response — static files too (listed before WhiteNoise):
+
+    - `Permissions-Policy`: every powerful feature off, and geolocation allowed to our own origin only on the pages
+      whose "Use my location" button asks for it (nothing is ever asked without a click);
+    - `Cross-Origin-Resource-Policy: same-origin`: no other site may embed our pages, images or scripts.
+    (`Cross-Origin-Opener-Policy: same-origin` comes from Django's SecurityMiddleware.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        asks = match is not None and match.view_name in ASKS_FOR_LOCATION
+        response.headers["Permissions-Policy"] = ", ".join(
+            [f"geolocation={'(self)' if asks else '()'}", *(f"{feature}=()" for feature in FEATURES_OFF)]
+        )
+        response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        return response
+
+
+# The pages with the "Use my location" button (templates/includes/_search_box.html, _locate.html).
+ASKS_FOR_LOCATION = {"centres:home", "centres:centre_list"}
+FEATURES_OFF = (
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "sync-xhr",
+    "usb",
+    "xr-spatial-tracking",
+)
+
+
 class SignedInAreaHeadersMiddleware:
     """Relaxes two public-site headers on the admin and login pages only.
 

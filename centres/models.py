@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from centres import derived
+from centres.counters import CounterBase
 from centres.fields import CodeListField  # also where migrations 0001 and 0005 name it
 from centres.geo import distance_km
 from centres.text import MAX_WORD_LENGTH, fold, latin_slug
@@ -688,3 +689,10 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Counter(CounterBase):
+    """A number the login lockout or a rate limit counts, shared by every worker (`counters.CounterCache`)."""
+
+    def __str__(self) -> str:
+        return self.key

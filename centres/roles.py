@@ -5,7 +5,8 @@ group's name; this module alone says which group holds which.
 - centre staff: updates the contacts, hours and places free of the centres they are linked to, nothing else;
 - advocate: reads the at-risk list and the dashboard, and exports them.
 
-Migration 0015 grants them; `sync_groups` is idempotent, so a later migration that changes a role calls it again.
+Migration 0015 grants them (with the grants written out in it); `sync_groups` is idempotent, so a later migration
+that changes a role calls it again with the grants as they then are.
 """
 
 from django.contrib.auth.management import create_permissions
@@ -42,8 +43,9 @@ GRANTS: dict[str, list[str]] = {
 }
 
 
-def sync_groups(apps) -> None:
-    """Make each role's group hold exactly its permissions (on `apps`, a migration's historical registry)."""
+def sync_groups(apps, grants: dict[str, list[str]] = GRANTS) -> None:
+    """Make each role's group hold exactly the permissions `grants` gives it (by default the roles as above; on
+    `apps`, a migration's historical registry, or the live one)."""
     config = apps.get_app_config("centres")
     models_module = getattr(config, "models_module", None)  # a historical registry's app has none
     config.models_module = models_module or True  # create_permissions skips an app without models
@@ -53,7 +55,7 @@ def sync_groups(apps) -> None:
         config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GRANTS.items():
+    for name, codenames in grants.items():
         group, _ = Group.objects.get_or_create(name=name)
         permissions = Permission.objects.filter(content_type__app_label="centres", codename__in=codenames)
         missing = set(codenames) - set(permissions.values_list("codename", flat=True))

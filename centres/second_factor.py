@@ -29,10 +29,12 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from centres.access import VIEW_AT_RISK
+from centres.access import UPDATE_OWN_CENTRES, VIEW_AT_RISK
+from centres.limits import is_post, rate_limited
 from centres.staff import staff_home
 
 BACKUP_CODES = 10
+PENDING_SESSION_KEY = "centres_second_factor_pending"
 # What a login that still owes its second factor may open: these pages, logging out, and the quick exit.
 OPEN_BEFORE_SECOND_FACTOR = {"centres:second_factor", "centres:second_factor_enrol", "centres:logout", "admin:logout"}
 
@@ -42,7 +44,7 @@ def must_verify(user) -> bool:
     and advocates when the setting says so."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if user.is_staff or user.is_superuser:
+    if user.is_staff or user.is_superuser or user.has_perm(UPDATE_OWN_CENTRES):
         return True
     return settings.SECOND_FACTOR_FOR_ADVOCATES and user.has_perm(VIEW_AT_RISK)
 
@@ -85,6 +87,7 @@ class CodeForm(forms.Form):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("login", applies=is_post)
 def verify(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
@@ -114,19 +117,20 @@ def verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("login", applies=is_post)
 def enrol(request: HttpRequest) -> HttpResponse:
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         # Already enrolled: a stolen password must not be enough to enrol another phone.
         return HttpResponseRedirect(reverse("centres:second_factor") + "?" + _next_query(_next(request)))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, confirmed=False, name=_("Authenticator app"))
+    device = _pending_device(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save()
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            request.session.pop(PENDING_SESSION_KEY, None)
             codes = _new_backup_codes(user)
             otp_login(request, device)
             return render(request, "registration/backup_codes.html", {"codes": codes, "next": _next(request)})
@@ -138,6 +142,18 @@ def enrol(request: HttpRequest) -> HttpResponse:
         "secret": base64.b32encode(device.bin_key).decode(),
     }
     return render(request, "registration/second_factor_enrol.html", context)
+
+
+def _pending_device(request: HttpRequest) -> TOTPDevice:
+    """The app being enrolled in this session, with a key of its own: a key shown in another session (someone else
+    who knows the password, say) is dropped, so it can never become a second copy of this login's factor."""
+    pending = request.session.get(PENDING_SESSION_KEY)
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False, pk=pending).first() if pending else None
+    if device is None:
+        TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=request.user, confirmed=False, name=_("Authenticator app"))
+        request.session[PENDING_SESSION_KEY] = device.pk
+    return device
 
 
 def reset(user) -> int:

@@ -169,7 +169,8 @@ def changes_since(since: datetime.date = CHANGES_SINCE, on: datetime.date | None
 
     Drawn from history: a record "became" suspended (say) when its previous record of the same object was not. The
     first record of an object is not a change (entering a centre that is already closed records what was known,
-    not what happened), and neither is a deletion. Closed and archived centres are included: this is history.
+    not what happened), and neither is a deletion. Closed and archived centres are included: this is history;
+    drafts are not.
     Three queries whatever the number of centres: the history of the few objects that changed, walked in Python.
     Newest first.
     """
@@ -197,6 +198,8 @@ def _became(rows: Iterable[dict], field: str, values: Iterable[str], start, end)
 def _history_of_changed(model, start, end, changed: Q, fields: list[str]) -> Iterable[dict]:
     """Every history record, oldest first, of the objects of `model` that have a `changed` record in the period."""
     candidates = model.history.filter(changed, history_date__gte=start, history_date__lt=end).values("id")
+    published = Centre.objects.filter(published=True).values("pk")  # a draft's history is no news yet
+    candidates = candidates.filter(**{"id__in" if model is Centre else "centre_id__in": published})
     return (
         model.history.filter(id__in=candidates)
         .order_by("id", "history_date", "history_id")
@@ -244,9 +247,8 @@ def _compliance_change(row: dict, kind: str, detail: str) -> Change:
 
 def _funding_ends(since: datetime.date, on: datetime.date) -> Iterator[Change]:
     """Funding whose recorded end date has passed since `since` (a date passing leaves no history record)."""
-    ended = Compliance.objects.filter(funding_ends_on__gte=since, funding_ends_on__lt=on).values(
-        "centre_id", "centre__name", "centre__country", "funding_ends_on"
-    )
+    ended = Compliance.objects.filter(funding_ends_on__gte=since, funding_ends_on__lt=on, centre__published=True)
+    ended = ended.values("centre_id", "centre__name", "centre__country", "funding_ends_on")
     for row in ended:
         day = row["funding_ends_on"]
         detail = _("Funding ended on %(date)s.") % {"date": day.isoformat()}

@@ -4,9 +4,11 @@ Every variable is listed in README.md with its default. Safe by default: DEBUG i
 fresh checkout runs on SQLite with nothing else installed.
 """
 
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "centres.middleware.BrowserPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "centres.middleware.PublicPrivacyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,6 +104,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL", default="")
 # Whole anonymous pages have a cache of their own ("pages"), so that however many of them are kept they never push
 # out the login lockout's counters, the rules or the data version kept in "default".
+# The login lockout and the rate limits count in "counters", which every worker must share: Redis when there is
+# one, else a table in the database (centres/counters.py) — never a per-process cache.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
@@ -108,6 +113,11 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pages",
+        },
+        "counters": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "counters",
         },
     }
 else:
@@ -118,6 +128,7 @@ else:
             "LOCATION": "pages",
             "OPTIONS": {"MAX_ENTRIES": 1000},
         },
+        "counters": {"BACKEND": "centres.counters.CounterCache"},
     }
 
 AUTHENTICATION_BACKENDS = [
@@ -137,14 +148,32 @@ LOGOUT_REDIRECT_URL = "centres:home"
 # Login lockout: keyed on the user name together with the address, with a cool-off. Attempts are counted in the
 # cache, not the database, so no IP address is ever stored.
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "counters"
+AXES_CLIENT_IP_CALLABLE = "centres.clients.client_key"  # a keyed hash, never the address itself
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# A per-process cache counts attempts per worker: fine for development, set REDIS_URL in production.
-SILENCED_SYSTEM_CHECKS = ["axes.W001"] if DEBUG and not REDIS_URL else []
+
+# Behind a reverse proxy: HTTPS as the proxy says, and the client's address from X-Forwarded-For as written by the
+# outermost of this many proxies of ours (centres/clients.py). Without BEHIND_PROXY the header is ignored.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+
+# Rate limits (centres/limits.py), per client address (hashed), counted in the "counters" cache: requests a minute.
+RATELIMIT_USE_CACHE = "counters"
+RATE_LIMITS = {
+    "search": env("RATE_LIMIT_SEARCH", default="60/m"),  # searches, filters and near me
+    "export": env("RATE_LIMIT_EXPORT", default="10/m"),  # whole-list downloads, public and advocates'
+    "login": env("RATE_LIMIT_LOGIN", default="20/m"),  # login forms and second-factor codes sent
+}
+for _kind, _rate in RATE_LIMITS.items():
+    if not re.fullmatch(r"[1-9][0-9]*/[smhd]", _rate):
+        raise ImproperlyConfigured(
+            f"RATE_LIMIT_{_kind.upper()}={_rate!r} is not a rate: write requests/period, as 60/m (s, m, h or d)."
+        )
 
 # The second factor (centres/second_factor.py): every login of the editor area needs one; advocates when this is on.
 SECOND_FACTOR_FOR_ADVOCATES = env.bool("SECOND_FACTOR_FOR_ADVOCATES", default=False)
@@ -194,6 +223,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# In production the cookies carry the __Host- prefix: the browser takes them only over HTTPS, for this host alone
+# (never a parent domain), for every path.
+if not DEBUG:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -201,7 +236,7 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_PROXY", default=False):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {

@@ -253,3 +253,86 @@ def test_editors_link_staff_to_a_centre_on_its_page(editor_client, two_centres, 
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.content[:3000]
     assert StaffAssignment.objects.filter(user=staff, centre=theirs).exists()
+
+
+# -- found in review ------------------------------------------------------------------------------------------
+
+
+def test_staff_signed_in_are_told_to_call_about_another_hidden_shelters_places(staff_client, two_centres, almaty):
+    hidden = make_centre(
+        name="Скрытое убежище", city=almaty, address_visibility="hidden", beds=9, beds_free=7, services=["shelter"]
+    )
+    for url in [reverse("centres:centre_detail", args=[hidden.slug]), "/en/centres/", "/en/countries/kz/"]:
+        page = staff_client.get(url).content.decode()
+        assert "call to ask" in page, url
+        assert ">7 <" not in page and "7 (updated" not in page, url
+
+
+def test_staff_cannot_filter_the_list_by_fields_they_may_not_read(staff_client, two_centres):
+    changelist = reverse("admin:centres_centre_changelist")
+    for lookup in ["address__startswith", "internal_notes__contains", "address_visibility", "latitude__gte", "status"]:
+        response = staff_client.get(changelist, {lookup: "ул"})
+        assert response.status_code == 400, lookup
+
+
+def test_staff_cannot_save_a_hidden_address_into_public_text(staff_client, two_centres):
+    mine = two_centres[0]
+    url = change_url(mine)
+    data = form_data(staff_client, url)
+    data["hours"] = "Круглосуточно, вход: ул. Тайная, 1"
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "holds this centre's own address" in " ".join(response.context["adminform"].form.errors["hours"])
+    data = form_data(staff_client, url)
+    prefix = next(key for key in data if key.endswith("-TOTAL_FORMS") and "phone" in key).removesuffix("-TOTAL_FORMS")
+    data[f"{prefix}-0-label"] = "Охрана, ул. Тайная, 1"
+    assert staff_client.post(url, data).status_code == 200
+    mine.refresh_from_db()
+    assert "Тайная" not in mine.hours and "Тайная" not in " ".join(mine.phones.values_list("label", flat=True))
+
+
+def test_an_editor_cannot_save_another_centres_hidden_address_into_public_notes(editor_client, two_centres):
+    theirs = two_centres[1]
+    data = form_data(editor_client, change_url(theirs))
+    data["public_notes"] = "Рядом с ул. Тайная, 1"
+    response = editor_client.post(change_url(theirs), data)
+    assert response.status_code == 200
+    assert "holds the address of «Убежище «Мой»»" in " ".join(response.context["adminform"].form.errors["public_notes"])
+
+
+def test_a_check_on_a_field_staff_do_not_see_is_an_error_of_the_form_not_a_crash(staff_client, two_centres):
+    mine = two_centres[0]
+    Centre.objects.filter(pk=mine.pk).update(status="closed", closure_reason="")  # as older records may be
+    data = form_data(staff_client, change_url(mine))
+    data["beds_free"] = "4"
+    response = staff_client.post(change_url(mine), data)
+    assert response.status_code == 200
+    assert "Say why the centre closed" in str(response.context["adminform"].form.non_field_errors())
+
+
+def test_the_history_form_never_reverts(editor_client, two_centres):
+    mine = two_centres[0]
+    record = mine.history.last()
+    url = reverse("admin:centres_centre_simple_history", args=[mine.pk, record.history_id])
+    assert editor_client.post(url, {"name": "reverted"}).status_code == 403
+
+
+def test_staff_learn_nothing_of_whether_another_centre_exists_from_its_history(staff_client, two_centres):
+    import uuid
+
+    existing = reverse("admin:centres_centre_history", args=[two_centres[1].pk])
+    missing = reverse("admin:centres_centre_history", args=[uuid.uuid4()])
+    assert staff_client.get(existing).status_code == staff_client.get(missing).status_code == 403
+
+
+def test_a_draft_is_no_news_on_the_dashboard(client, advocate, almaty):
+    draft = make_centre(name="Черновик закрыт", city=almaty, published=False)
+    draft.status, draft.closure_reason = "temporarily_closed", "ремонт"
+    draft.save()
+    sign_in(client, advocate)
+    assert "Черновик закрыт" not in client.get("/en/dashboard/").content.decode()
+
+
+def test_the_public_export_carries_no_version_to_poll(client, two_centres):
+    header = b"".join(client.get("/en/centres/export.csv").streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert "version" not in header.split(",") and "published" not in header.split(",")

@@ -150,3 +150,26 @@ def test_reset_second_factor_removes_the_app_and_codes(logins):
 def test_sign_in_in_tests_really_passes_the_check(client, logins):
     sign_in(client, logins["editor"])
     assert client.get("/admin/").status_code == 200
+
+
+def test_an_enrolment_key_seen_in_another_session_never_becomes_the_logins_factor(client, logins):
+    from django.test import Client
+
+    editor = logins["editor"]
+    other = Client()
+    other.force_login(editor)  # someone else with the password, who opens the enrolment page first
+    other.get(ENROL)
+    theirs = TOTPDevice.objects.get(user=editor, confirmed=False)
+    client.force_login(editor)
+    client.get(ENROL)
+    mine = TOTPDevice.objects.get(user=editor, confirmed=False)
+    assert mine.key != theirs.key and not TOTPDevice.objects.filter(pk=theirs.pk).exists()
+    assert client.post(ENROL, {"code": current_code(mine), "next": "/admin/"}).status_code == 200
+    assert list(TOTPDevice.objects.filter(user=editor).values_list("key", flat=True)) == [mine.key]
+
+
+def test_centre_staff_need_the_code_even_without_the_editor_area_flag(client, db):
+    staff = make_user("cs2", CENTRE_STAFF)  # made by hand in the user admin, is_staff left off
+    client.force_login(staff)
+    response = client.get("/en/staff/")
+    assert response.status_code == 302 and "second-factor" in response["Location"]

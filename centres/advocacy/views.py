@@ -12,6 +12,7 @@ from centres.caching import current_key, kept
 from centres.columns import ADVOCATE_COLUMNS
 from centres.downloads import download, filters_refused, record_export
 from centres.exports import centre_rows, to_file
+from centres.limits import rate_limited
 from centres.models import CountryRules, ExportLog, today
 from centres.selectors import at_risk_centres, at_risk_pages
 
@@ -27,6 +28,7 @@ def at_risk_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @permission_required(EXPORT_AT_RISK)
+@rate_limited("export")
 def at_risk_export(request: HttpRequest, format: str) -> HttpResponse:
     """The at-risk list as shown (same filters, same order, every page) with reasons, as CSV, XLSX or JSON."""
     on, rules = today(), CountryRules.for_countries()

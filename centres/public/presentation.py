@@ -77,7 +77,7 @@ class CentreView:
 
 
 def centre_view(
-    centre: Centre, rules: dict[str, CountryRules], *, signed_in: bool, origin: Origin | None = None
+    centre: Centre, rules: dict[str, CountryRules], *, trusted: bool, origin: Origin | None = None
 ) -> CentreView:
     country_rules = rules[centre.country]
     today = timezone.localdate()
@@ -101,7 +101,7 @@ def centre_view(
         services=_labels(Service, centre.services),
         audiences=_labels(Audience, centre.audiences),
         languages=_labels(Language, centre.languages),
-        places_free=_places_free(centre, country_rules, signed_in),
+        places_free=_places_free(centre, country_rules, trusted),
         verification_stale=is_stale(centre.last_verified_on, country_rules.verification_max_age_days, today),
         last_verified_on=centre.last_verified_on,
         messenger=centre.messenger,
@@ -166,8 +166,8 @@ def _labels(vocabulary, codes: list[str]) -> list[str]:
     return [str(vocabulary(code).label) for code in codes]
 
 
-def _places_free(centre: Centre, rules: CountryRules, signed_in: bool) -> PlacesFree | None:
-    if centre.address_visibility != AddressVisibility.PUBLIC and not signed_in:
+def _places_free(centre: Centre, rules: CountryRules, trusted: bool) -> PlacesFree | None:
+    if centre.address_visibility != AddressVisibility.PUBLIC and not trusted:
         # Nothing of a hidden shelter's figure shows, not even whether it has one or how old it is.
         return PlacesFree(call_to_ask=True) if Service.SHELTER in centre.services else None
     if centre.beds_free is None:

@@ -5,14 +5,17 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from centres.access import may_see_private_figures
 from centres.caching import anonymous_page
 from centres.columns import PUBLIC_COLUMNS
 from centres.downloads import download, filters_refused, record_export
 from centres.exports import centre_rows, to_file
 from centres.filters import public_search
+from centres.limits import is_post, is_search, rate_limited
 from centres.models import CountryRules, ExportLog, Hotline, today
 from centres.public import countries
 from centres.public.presentation import admission_facts, centre_view
@@ -49,6 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @anonymous_page
+@rate_limited("search", applies=is_search)
 def centre_list(request: HttpRequest) -> HttpResponse:
     search = public_search(request.GET)
     rounded = search.form.rounded_query()
@@ -58,9 +62,9 @@ def centre_list(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(f"{request.path}?{rounded.urlencode()}")
     result = search_centres(search=search)
     rules = CountryRules.for_countries()
-    signed_in = request.user.is_authenticated
+    trusted = may_see_private_figures(request.user)
     centres = [
-        centre_view(centre, rules, signed_in=signed_in, origin=result.origin)
+        centre_view(centre, rules, trusted=trusted, origin=result.origin)
         for centre in (result.page.object_list if result.page else [])
     ]
     context = {"result": result, "centres": centres, "form": search.form}
@@ -71,7 +75,7 @@ def centre_list(request: HttpRequest) -> HttpResponse:
 @anonymous_page
 def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
     centre = public_centre(slug)
-    view = centre_view(centre, CountryRules.for_countries(), signed_in=request.user.is_authenticated)
+    view = centre_view(centre, CountryRules.for_countries(), trusted=may_see_private_figures(request.user))
     context = {"view": view, "admission": admission_facts(centre)}
     return public_page(request, "centres/centre_detail.html", context, country=centre.country)
 
@@ -83,8 +87,8 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
         return HttpResponsePermanentRedirect(reverse("centres:country", args=[code.lower()]))
     country = countries.get_or_404(code)
     rules = CountryRules.for_countries()
-    signed_in = request.user.is_authenticated
-    centres = [centre_view(centre, rules, signed_in=signed_in) for centre in country_centres(country.code)]
+    trusted = may_see_private_figures(request.user)
+    centres = [centre_view(centre, rules, trusted=trusted) for centre in country_centres(country.code)]
     hotlines = [
         (hotline, hotline.is_stale(rules[country.code], today())) for hotline in Hotline.by_country()[country.code]
     ]
@@ -112,6 +116,10 @@ class LoginView(auth_views.LoginView):
 
     redirect_authenticated_user = True
 
+    @method_decorator(rate_limited("login", applies=is_post))
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
     def get_default_redirect_url(self) -> str:
         return staff_home(self.request.user) or super().get_default_redirect_url()
 
@@ -124,6 +132,7 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 @require_safe
+@rate_limited("export")
 def centre_export(request: HttpRequest, format: str) -> HttpResponse:
     """The public search as shown (same filters, same order, every page) as CSV or JSON, for anyone: public columns
     only, and nothing a public page would not show. Anonymous visitors' downloads leave no record."""

@@ -1,0 +1,130 @@
+"""Counters in the database, for the login lockout and the rate limits when there is no Redis.
+
+`CounterCache` is a Django cache backend that holds whole numbers in one table (`Counter`), so every worker
+process on every server counts the same attempts — unlike the per-process memory cache, which let the 12th wrong
+password through when four workers each counted three. Its `incr` is one `UPDATE … SET value = value + 1`, atomic on
+SQLite and PostgreSQL alike (Django's own database cache reads and rewrites a pickled value, and loses counts when
+two requests land together). It holds numbers only: the keys are the lockout's and the rate limits' hashed keys,
+never an address.
+"""
+
+import random
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.db import IntegrityError, connections, models, router, transaction
+from django.db.models import F, Q
+
+# On about one `add` in this many, rows whose time is up are deleted.
+CULL_ONE_IN = 100
+
+
+class CounterCache(BaseCache):
+    def __init__(self, location, params):
+        super().__init__(params)
+
+    @staticmethod
+    def _model():
+        from centres.models import Counter
+
+        return Counter
+
+    def _live(self, key: str):
+        now = time.time()
+        return self._model().objects.filter(Q(expires__isnull=True) | Q(expires__gt=now), key=key)
+
+    def get(self, key, default=None, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        value = self._live(key).values_list("value", flat=True).first()
+        return default if value is None else value
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
+        """Start a counter unless a live one has the key: one statement (an upsert that only replaces a counter
+        whose time is up), so a request counted costs two (this and `incr`)."""
+        key = self.make_and_validate_key(key, version=version)
+        value, expires, now = _number(value), self.get_backend_timeout(timeout), time.time()
+        if random.randrange(CULL_ONE_IN) == 0:  # noqa: S311 - not for secrets
+            self._model().objects.filter(expires__lte=now).delete()
+        connection = connections[router.db_for_write(self._model())]
+        if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35: no RETURNING
+            return self._add_without_returning(key, value, expires, now)
+        table, name = connection.ops.quote_name(self._model()._meta.db_table), connection.ops.quote_name("key")
+        sql = (
+            f"INSERT INTO {table} ({name}, value, expires) VALUES (%s, %s, %s) "  # noqa: S608 - our own names
+            f"ON CONFLICT ({name}) DO UPDATE SET value = excluded.value, expires = excluded.expires "
+            f"WHERE {table}.expires IS NOT NULL AND {table}.expires <= %s RETURNING {name}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key, value, expires, now])
+            return cursor.fetchone() is not None
+
+    def _add_without_returning(self, key, value, expires, now) -> bool:
+        Counter = self._model()
+        Counter.objects.filter(key=key, expires__lte=now).delete()
+        try:
+            with transaction.atomic():
+                Counter.objects.create(key=key, value=value, expires=expires)
+        except IntegrityError:
+            return False
+        return True
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> None:
+        key = self.make_and_validate_key(key, version=version)
+        self._model().objects.update_or_create(
+            key=key, defaults={"value": _number(value), "expires": self.get_backend_timeout(timeout)}
+        )
+
+    def incr(self, key, delta=1, version=None) -> int:
+        """Add `delta` to a live counter in one atomic statement; ValueError when there is none, as Django's caches
+        do."""
+        key = self.make_and_validate_key(key, version=version)
+        connection = connections[router.db_for_write(self._model())]
+        if connection.features.can_return_rows_from_bulk_insert:
+            table, name = connection.ops.quote_name(self._model()._meta.db_table), connection.ops.quote_name("key")
+            sql = (
+                f"UPDATE {table} SET value = value + %s WHERE {name} = %s "  # noqa: S608 - our own names
+                "AND (expires IS NULL OR expires > %s) RETURNING value"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [delta, key, time.time()])
+                row = cursor.fetchone()
+            if row is None:
+                raise ValueError(f"Key '{key}' not found")
+            return row[0]
+        with transaction.atomic():
+            if not self._live(key).update(value=F("value") + delta):
+                raise ValueError(f"Key '{key}' not found")
+            return self._model().objects.filter(key=key).values_list("value", flat=True).get()
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        return bool(self._live(key).update(expires=self.get_backend_timeout(timeout)))
+
+    def delete(self, key, version=None) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        deleted, _by_model = self._model().objects.filter(key=key).delete()
+        return bool(deleted)
+
+    def has_key(self, key, version=None) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        return self._live(key).exists()
+
+    def clear(self) -> None:
+        self._model().objects.all().delete()
+
+
+def _number(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("CounterCache holds whole numbers only")
+    return value
+
+
+class CounterBase(models.Model):
+    """The table behind `CounterCache` (declared in models.py as `Counter`)."""
+
+    key = models.CharField(max_length=250, primary_key=True)
+    value = models.BigIntegerField()
+    expires = models.FloatField(null=True, db_index=True)  # seconds since the epoch, as Django's caches keep it
+
+    class Meta:
+        abstract = True

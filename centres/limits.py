@@ -1,0 +1,57 @@
+"""Rate limits: searches, near me, exports and logins, per client (its hashed address), shared by every worker.
+
+Over the limit, the answer is 429 with a page in the visitor's language that still lists the hotlines: whoever is
+slowed down may be someone who needs help now.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django_ratelimit.core import is_ratelimited
+
+from centres.clients import rate_limit_key
+
+SEARCH_PARAMETERS = ("q", "near", "near_place", "lat", "lon")
+
+
+def limited(request: HttpRequest, kind: str) -> bool:
+    """Count this request against the client's `kind` limit (settings.RATE_LIMITS); True when it is over."""
+    return is_ratelimited(
+        request, group=f"centres.{kind}", key=rate_limit_key, rate=settings.RATE_LIMITS[kind], increment=True
+    )
+
+
+def is_search(request: HttpRequest) -> bool:
+    """A list request that searches (text, a place, a position), as opposed to the plain list any visitor opens."""
+    return any(request.GET.get(name) for name in SEARCH_PARAMETERS)
+
+
+def is_post(request: HttpRequest) -> bool:
+    """A form sent (a password or a code tried), as opposed to the form opened."""
+    return request.method == "POST"
+
+
+def rate_limited(kind: str, *, applies: Callable[[HttpRequest], bool] | None = None):
+    """Answer 429 once the client is over its `kind` limit; `applies(request)` says which requests count."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if (applies is None or applies(request)) and limited(request, kind):
+                return too_many_requests(request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    from centres.public.views import public_page  # the public pages import this module
+
+    response = public_page(request, "429.html", {})
+    response.status_code = 429
+    response["Retry-After"] = "60"
+    return response

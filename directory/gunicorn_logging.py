@@ -1,0 +1,26 @@
+"""gunicorn's logger, without what could tell who asked for what.
+
+gunicorn's own error log writes "Invalid request from ip=…" with the malformed request line, and "Error handling
+request" with the full URI, query string included. This logger writes those without the address and with the
+path alone. Access lines are written in the format gunicorn.conf.py sets (method, path, status).
+"""
+
+from gunicorn.glogging import Logger
+
+INVALID_REQUEST = "Invalid request from ip="
+
+
+class PrivateLogger(Logger):
+    def warning(self, msg, *args, **kwargs):
+        if isinstance(msg, str) and msg.startswith(INVALID_REQUEST):
+            msg, args = "Invalid request (its address and request line are not logged)", ()
+        super().warning(msg, *args, **kwargs)
+
+    def exception(self, msg, *args, **kwargs):
+        if isinstance(msg, str) and msg.startswith("Error handling request"):
+            args = tuple(_path_only(arg) for arg in args)
+        super().exception(msg, *args, **kwargs)
+
+
+def _path_only(value):
+    return value.split("?", 1)[0] if isinstance(value, str) else value
