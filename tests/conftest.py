@@ -9,6 +9,7 @@ import pytest
 from django import forms
 from django.apps import apps as django_apps
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache, caches
 from django.db import connection
@@ -225,6 +226,21 @@ def _encode(value):
     if hasattr(value, "pk"):
         return value.pk
     return value
+
+
+def admin_urls(obj_by_model: dict) -> list[tuple[str, str]]:
+    """(kind, url) of every page of every model in the editor area: list, add, and for one record (the one given
+    for its model, else the first) change, history and delete."""
+    urls = []
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        urls.append(("list", reverse("admin:{}_{}_changelist".format(*info))))
+        urls.append(("add", reverse("admin:{}_{}_add".format(*info))))
+        obj = obj_by_model.get(model) or model._default_manager.first()
+        if obj is not None:
+            for view in ("change", "history", "delete"):
+                urls.append((view, reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[obj.pk])))
+    return urls
 
 
 # -- queries per page ----------------------------------------------------------------------------------------------

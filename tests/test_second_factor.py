@@ -15,7 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from centres.roles import CENTRE_STAFF
-from tests.conftest import current_code, make_user, sign_in
+from tests.conftest import admin_urls, current_code, make_centre, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,14 @@ def test_no_page_beyond_the_public_ones_opens_before_the_code(client, logins, ro
     response = client.post("/admin/centres/centre/add/", {"name": "x"})
     assert response.status_code == 302 and "second-factor" in response["Location"]
     assert "second-factor" not in client.get("/exit/")["Location"]  # the quick exit always works
+
+
+def test_no_page_of_any_model_in_the_editor_area_opens_before_the_code(client, logins, almaty):
+    make_centre(city=almaty)
+    client.force_login(logins["editor"])
+    for kind, url in admin_urls({}):
+        response = client.get(url)
+        assert response.status_code == 302 and "second-factor" in response["Location"], (kind, url)
 
 
 def test_an_advocate_needs_no_code_unless_the_setting_says_so(client, advocate, settings):
