@@ -72,6 +72,13 @@ class SecondFactorMiddleware:
         return HttpResponseRedirect(target)
 
 
+def code_page(view):
+    """What both second-factor pages are: never cached, for a logged-in login, GET or POST, and the codes sent
+    counted against the login rate limit."""
+    view = rate_limited("login", applies=is_post)(view)
+    return never_cache(login_required(require_http_methods(["GET", "POST"])(view)))
+
+
 class CodeForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Code"),
@@ -84,10 +91,7 @@ class CodeForm(forms.Form):
         return "".join(self.cleaned_data["code"].split())
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-@rate_limited("login", applies=is_post)
+@code_page
 def verify(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
@@ -114,10 +118,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/second_factor.html", {"form": form, "next": _next(request)})
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-@rate_limited("login", applies=is_post)
+@code_page
 def enrol(request: HttpRequest) -> HttpResponse:
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():

@@ -2,7 +2,9 @@
 
 import datetime
 import importlib
+import io
 import os
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -226,6 +228,16 @@ def _encode(value):
     if hasattr(value, "pk"):
         return value.pk
     return value
+
+
+def with_member(data: bytes, name: str, content: bytes) -> bytes:
+    """An XLSX (or any ZIP) file with one more member."""
+    stream = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(stream, "w") as target:
+        for member in source.infolist():
+            target.writestr(member, source.read(member.filename))
+        target.writestr(name, content)
+    return stream.getvalue()
 
 
 def admin_urls(obj_by_model: dict) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from centres import imports
 from centres.models import Centre, CentrePhone, Compliance, Operator
-from tests.conftest import csv_of, make_centre, make_operator
+from tests.conftest import csv_of, make_centre, make_operator, with_member
 
 pytestmark = pytest.mark.django_db
 
@@ -78,15 +78,6 @@ def workbook(*rows) -> bytes:
         book.active.append(row)
     stream = io.BytesIO()
     book.save(stream)
-    return stream.getvalue()
-
-
-def with_member(data: bytes, name: str, content: bytes) -> bytes:
-    stream = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(stream, "w") as target:
-        for member in source.infolist():
-            target.writestr(member, source.read(member.filename))
-        target.writestr(name, content)
     return stream.getvalue()
 
 

@@ -9,6 +9,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from centres.spreadsheets import FileRefused, read_sheet
+from tests.conftest import with_member
 
 HEADER = ["name", "country", "public_notes"]
 
@@ -174,15 +175,6 @@ def test_an_xlsx_named_csv_is_read_as_the_workbook_it_is():
 
 def test_a_csv_named_xlsx_is_refused_clearly():
     assert "is named like a spreadsheet, but it is not an XLSX file" in refused(b"name\nA\n", "centres.xlsx")
-
-
-def with_member(data: bytes, name: str, content: bytes) -> bytes:
-    stream = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(stream, "w") as target:
-        for member in source.infolist():
-            target.writestr(member, source.read(member.filename))
-        target.writestr(name, content)
-    return stream.getvalue()
 
 
 def test_a_workbook_with_macros_is_refused():
