@@ -48,7 +48,8 @@ test: lint pytest
 test-deep: export HYPOTHESIS_PROFILE := deep
 test-deep: lint pytest
 
-# Median page times at 1,000 and 100,000 centres and their ratio (DESIGN.md section 8); takes a few minutes.
+# Page times at 1,000 and 100,000 centres and their ratio (DESIGN.md section 8), on SQLite, and on PostgreSQL too
+# when DATABASE_URL names it; tables also written to bench/results/. Takes several minutes.
 bench: $(VENV)/.dev
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(PY) bench/run.py $(BENCH_ARGS)

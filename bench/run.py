@@ -1,17 +1,20 @@
-"""`make bench`: median times of the public pages at two directory sizes, and their ratio (DESIGN.md section 8).
+"""`make bench`: each page's time at two directory sizes, on SQLite and (when asked) PostgreSQL (DESIGN.md 8).
 
-Each size gets its own SQLite file under a temporary folder, filled with synthetic centres in real gazetteer places.
-Pages are requested in-process with Django's test client (no network), `--runs` times each; the table prints the
-median in milliseconds, the query count, and the ratio large/small (goal: at most 1.5).
+Each size gets a database of its own — a SQLite file in a temporary folder, or `bench_SIZE` on the PostgreSQL server,
+dropped afterwards — filled with synthetic centres in real gazetteer places. Pages are requested in-process with
+Django's test client (no network), `--runs` times each, public pages once for an anonymous visitor and once for a
+logged-in advocate. One table per database: median and 95th percentile at each size, the ratio of the medians
+(goal at most 1.5), the share of the template-only page's throughput for the same audience, queries; exports timed
+without a memory tracer, with their row counts and their peak memory growth from a second pass. Each table is also
+written to `bench/results/` (not committed) so that two runs can be compared.
 
     python bench/run.py [--sizes 1000 100000] [--runs 15] [--only TEXT] [--no-exports] [--no-imports]
-                        [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+                        [--postgres URL [--postgres-only]] [--output-dir DIR]
 
 `--only` keeps the pages whose label contains TEXT (the reference page always runs); `--no-imports` skips the imports
-(a thousand-row file into the directory, and a 20 MB file checked); `--no-exports` skips the
-whole-file exports, which take minutes at 100,000 centres. `--postgres URL` runs on PostgreSQL instead: each size
-gets a database of its own on that server (`bench_SIZE`), dropped afterwards; URL names a database to connect to
-for creating and dropping them.
+(a thousand-row file into the directory, and a 20 MB file checked); `--no-exports` skips the whole-file exports.
+`--postgres URL` (default: `DATABASE_URL` when it names PostgreSQL) runs on PostgreSQL as well; URL names a database
+to connect to for creating and dropping the benchmark's own.
 """
 
 import argparse
@@ -19,6 +22,7 @@ import contextlib
 import datetime
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -32,6 +36,9 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# Public pages are measured twice, for an anonymous visitor (whose pages without a search come from the page cache)
+# and for a logged-in advocate (who always gets them made afresh); the advocates' pages once, logged in.
+ADVOCATES_ONLY = {"/ru/at-risk/", "/ru/at-risk/?severity=high&service=shelter", "/ru/dashboard/"}
 PAGES = [
     ("template-only page (reference)", "/ru/safety/"),
     ("home", "/ru/"),
@@ -152,40 +159,67 @@ def add_compliance(rng: random.Random) -> None:
     )
 
 
-def measure(runs: int, only: str | None, exports: bool, imports: bool = True) -> list[tuple[str, float, int]]:
+Row = tuple[str, float, float, str]  # label, median ms, p95 ms, detail (queries; or rows and memory)
+
+
+def measure(runs: int, only: str | None, exports: bool, imports: bool = True) -> list[Row]:
     from django.contrib.auth.models import Group, User
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from centres.models import Centre
 
-    client = Client()
+    anonymous, advocate_client = Client(), Client()
     advocate = User.objects.create_user("bench-advocate")
     advocate.groups.add(Group.objects.get(name="advocate"))
-    client.force_login(advocate)  # public pages look the same; the advocacy pages need it
+    advocate_client.force_login(advocate)
     detail = "/ru/centres/" + Centre.objects.public().order_by("pk").values_list("slug", flat=True)[10] + "/"
-    rows = []
-    for label, path in PAGES:
-        if only and only not in label and label != PAGES[0][0]:
-            continue
-        path = detail if path == "DETAIL" else path
-        assert client.get(path).status_code == 200, path  # warm caches
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            client.get(path)
-            times.append((time.perf_counter() - start) * 1000)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(path)
-        rows.append((label, statistics.median(times), len(queries)))
+    rows: list[Row] = []
+    for audience, client in (("anonymous", anonymous), ("logged in", advocate_client)):
+        for label, path in PAGES:
+            if only and only not in label and label != PAGES[0][0]:
+                continue
+            if path in ADVOCATES_ONLY and audience == "anonymous":
+                continue
+            path = detail if path == "DETAIL" else path
+            # The reference is made afresh for both audiences (an anonymous visitor's would come from the page
+            # cache): shares compare pages with the same template-only work.
+            fresh = label == PAGES[0][0]
+            rows.append((f"{label} — {audience}", *page_cost(client, path, runs, fresh=fresh)))
     for label, path in EXPORTS if exports else []:
         if only and only not in label:
             continue
-        rows.append((label, *export_cost(client, path)))
+        rows.append((label, *export_cost(advocate_client, path)))
     if imports and (not only or "import" in only):
         rows.extend(import_costs())
     return rows
+
+
+def page_cost(client, path: str, runs: int, fresh: bool = False) -> tuple[float, float, str]:
+    """Median and 95th percentile of `runs` requests (after one that warms the caches), and the queries of one;
+    `fresh`: with the anonymous page cache emptied before each."""
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert client.get(path).status_code == 200, path
+    times = []
+    for _ in range(runs):
+        if fresh:
+            caches["pages"].clear()
+        start = time.perf_counter()
+        client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+    if fresh:
+        caches["pages"].clear()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path)
+    return statistics.median(times), percentile(times, 95), str(len(queries))
+
+
+def percentile(values: list[float], percent: int) -> float:
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
 
 
 def import_file(first: int, count: int, notes: int = 20) -> bytes:
@@ -201,7 +235,7 @@ def import_file(first: int, count: int, notes: int = 20) -> bytes:
     return stream.getvalue().encode()
 
 
-def import_costs() -> list[tuple[str, float, int]]:
+def import_costs() -> list[Row]:
     """A thousand-row file imported (checked and written) into the directory: its time (goal under 10 s), then,
     in a run of its own with another file, its peak memory growth (goal under 100 MB); and the time to check a
     20 MB file of 20,000 rows (nothing written)."""
@@ -224,26 +258,49 @@ def import_costs() -> list[tuple[str, float, int]]:
     checking = (time.perf_counter() - start) * 1000
     assert not checked.errors, checked.errors[:3]
     return [
-        ("import 1,000 rows (time; peak MB)", elapsed, round(peak / 1_000_000)),
-        (f"check a {len(big) // 1_000_000} MB file of 20,000 rows", checking, 0),
+        ("import 1,000 rows", elapsed, elapsed, f"{peak / 1_000_000:.0f} MB"),
+        (f"check a {len(big) // 1_000_000} MB file of 20,000 rows", checking, checking, ""),
     ]
 
 
-def export_cost(client, path: str) -> tuple[float, int]:
-    """Seconds to produce a whole export, and its peak memory growth in MB (reported in the queries column)."""
+def export_cost(client, path: str) -> tuple[float, float, str]:
+    """A whole export: its time (without a memory tracer, which slows Python several times over), then in a second
+    pass its peak memory growth; and how many rows it holds."""
     import tracemalloc
 
-    tracemalloc.start()
     start = time.perf_counter()
-    response = client.get(path)
-    size = 0
-    for chunk in response.streaming_content if response.streaming else [response.content]:
-        size += len(chunk)
+    content = download(client, path)
     elapsed = (time.perf_counter() - start) * 1000
+    rows = export_rows(path, content)
+    del content
+    tracemalloc.start()
+    download(client, path, keep=False)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert response.status_code == 200 and size > 0, path
-    return elapsed, round(peak / 1_000_000)
+    return elapsed, elapsed, f"{rows:,} rows, {peak / 1_000_000:.0f} MB"
+
+
+def download(client, path: str, keep: bool = True) -> bytes:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    pieces = response.streaming_content if response.streaming else [response.content]
+    if not keep:
+        for _piece in pieces:
+            pass
+        return b""
+    return b"".join(pieces)
+
+
+def export_rows(path: str, content: bytes) -> int:
+    if path.endswith(".csv"):
+        return content.count(b"\n") - 1
+    if path.endswith(".json"):  # {"count": N, "results": [...]}
+        return int(re.match(rb'\{"count": (\d+)', content).group(1))
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as workbook:  # rows counted in the sheet's XML, without parsing it
+        return workbook.read("xl/worksheets/sheet1.xml").count(b"<row") - 1
 
 
 def child(size: int, runs: int, only: str | None, exports: bool, imports: bool) -> None:
@@ -259,8 +316,8 @@ def child(size: int, runs: int, only: str | None, exports: bool, imports: bool) 
     start = time.perf_counter()
     fill(size)
     print(f"# filled {size} centres in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    for label, median, queries in measure(runs, only, exports, imports):
-        print(f"{label}\t{median:.2f}\t{queries}")
+    for label, median, p95, detail in measure(runs, only, exports, imports):
+        print(f"{label}\t{median:.2f}\t{p95:.2f}\t{detail}")
 
 
 def main() -> None:
@@ -270,19 +327,37 @@ def main() -> None:
     parser.add_argument("--only", help="run only the pages whose label contains this text")
     parser.add_argument("--no-exports", action="store_true", help="skip the whole-file exports")
     parser.add_argument("--no-imports", action="store_true", help="skip the imports")
-    parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL server instead of SQLite")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("DATABASE_URL") if os.environ.get("DATABASE_URL", "").startswith("postgres") else None,
+        help="also run on this PostgreSQL server (default: DATABASE_URL when it names PostgreSQL)",
+    )
+    parser.add_argument("--postgres-only", action="store_true", help="with --postgres: skip SQLite")
+    parser.add_argument("--output-dir", default=str(ROOT / "bench" / "results"), help="where each table is written")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
         child(options.child, options.runs, options.only, not options.no_exports, not options.no_imports)
         return
 
-    results = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for size in options.sizes:
-            with database(options.postgres, folder, size) as url:
-                results[size] = run_child(options, size, url)
-    print_table(options.sizes, results)
+    databases = [("SQLite", None)]
+    if options.postgres:
+        databases.append(("PostgreSQL", options.postgres))
+    if options.postgres_only:
+        databases = databases[1:]
+    for name, server in databases:
+        results = {}
+        with tempfile.TemporaryDirectory() as folder:
+            for size in options.sizes:
+                with database(server, folder, size) as url:
+                    results[size] = run_child(options, size, url)
+        table = render_table(name, options, results)
+        print(table)
+        output = Path(options.output_dir) / f"{datetime.datetime.now():%Y-%m-%d-%H%M}-{name.lower()}.md"
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(table + "\n", encoding="utf-8")
+        print(f"(written to {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output})\n")
 
 
 @contextlib.contextmanager
@@ -342,21 +417,32 @@ def run_child(options: argparse.Namespace, size: int, url: str) -> list[list[str
     return [line.split("\t") for line in out.stdout.splitlines()]
 
 
-def print_table(sizes: list[int], results: dict[int, list[list[str]]]) -> None:
+def render_table(database_name: str, options, results: dict[int, list[list[str]]]) -> str:
+    """One table: each page's median and 95th percentile at each size, the ratio of the medians (goal at most 1.5),
+    its throughput as a share of the template-only page's for the same audience in the same run (goal for searches
+    at least 15%), and its queries (exports: rows and peak memory growth, measured in a pass of its own)."""
+    sizes = options.sizes
     small, large = sizes[0], sizes[-1]
-    print("Pages: median of the runs; exports: one whole file, the last column is its peak memory growth in MB.")
-    print(
-        "Throughput: pages a second at the larger size, as a share of the template-only page's (goal for search ≥ 15%)."
-    )
-    print(f"| page | {small:,} ms | {large:,} ms | ratio | throughput | queries (exports: MB) |")
-    print("|---|---:|---:|---:|---:|---:|")
-    reference = float(results[large][0][1])
-    for (label, t_small, q_small), (_, t_large, q_large) in zip(results[small], results[large], strict=True):
-        ratio = float(t_large) / float(t_small)
+    lines = [
+        f"{database_name}, {datetime.date.today().isoformat()}, {os.cpu_count()} cores, {options.runs} runs a page",
+        "",
+        f"| page | {small:,}: median ms | p95 | {large:,}: median ms | p95 | ratio | share | queries or rows |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    references = {row[0].rsplit(" — ", 1)[1]: float(row[1]) for row in results[large] if row[0].startswith(PAGES[0][0])}
+    for small_row, large_row in zip(results[small], results[large], strict=True):
+        label, small_median, small_p95, small_detail = small_row
+        _label, large_median, large_p95, large_detail = large_row
+        ratio = float(large_median) / float(small_median)
+        audience = label.rsplit(" — ", 1)[1] if " — " in label else None
+        share = f"{100 * references[audience] / float(large_median):.0f}%" if audience in references else "—"
         flag = "" if ratio <= 1.5 else " ⚠"
-        share = f"{100 * reference / float(t_large):.0f}%"
-        times = f"{float(t_small):.2f} | {float(t_large):.2f} | {ratio:.2f}{flag}"
-        print(f"| {label} | {times} | {share} | {q_small}/{q_large} |")
+        detail = small_detail if small_detail == large_detail else f"{small_detail} / {large_detail}"
+        lines.append(
+            f"| {label} | {float(small_median):.2f} | {float(small_p95):.2f} | {float(large_median):.2f} "
+            f"| {float(large_p95):.2f} | {ratio:.2f}{flag} | {share} | {detail} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
