@@ -31,6 +31,11 @@ def centre_search_text(name: str, operator_name: str | None, city_names: str | N
     return " ".join(part for part in parts if part)
 
 
+def search_words(search_text: str) -> str:
+    """The words of a centre's search text, each once, as " a b c": what PostgreSQL's text search index reads."""
+    return word_text(search_text)
+
+
 def public_point(
     visibility: str, latitude: Decimal | None, longitude: Decimal | None, city: Point = (None, None)
 ) -> Point:
@@ -75,7 +80,7 @@ def reindex_centres(
     Every column read here exists since the first migration; a part that needs a later one must check `_has`."""
     centre_model = _model(apps, "Centre")
     word_model = _model(apps, "CentreWord") if "words" in parts else None
-    fields = [name for name in ("search_text",) if name in parts and _has(centre_model, name)]
+    fields = [name for name in ("search_text", "search_words") if "search_text" in parts and _has(centre_model, name)]
     if "public_point" in parts and _has(centre_model, "public_latitude"):
         fields += ["public_latitude", "public_longitude"]
     queryset = centre_model._base_manager.all() if centres is None else centres
@@ -101,10 +106,12 @@ def reindex_centres(
                 row["longitude"],
                 (row["city__latitude"], row["city__longitude"]),
             )
+            text = centre_search_text(
+                row["name"], row["operator__name"], row["city__search_names"], row["region__search_names"]
+            )
             values = {
-                "search_text": centre_search_text(
-                    row["name"], row["operator__name"], row["city__search_names"], row["region__search_names"]
-                ),
+                "search_text": text,
+                "search_words": search_words(text),
                 "public_latitude": point[0],
                 "public_longitude": point[1],
             }

@@ -308,6 +308,9 @@ class Centre(Versioned):
     internal_notes = models.TextField(_("internal notes"), blank=True, help_text=_("Never shown to the public."))
 
     search_text = models.TextField(editable=False, blank=True)
+    # The words of search_text as " a b c" (text.word_text): on PostgreSQL the text search reads them through a GIN
+    # index of their tsvector (migration 0017, search.py).
+    search_words = models.TextField(editable=False, blank=True)
     # Where the public may place the centre: its own point only when its address is public, else its city's
     # centre. Distances are computed from these alone, so nobody can triangulate a hidden shelter.
     public_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, editable=False)
@@ -315,7 +318,7 @@ class Centre(Versioned):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=UNTRACKED)
+    history = HistoricalRecords(excluded_fields=[*UNTRACKED, "search_words"])
     objects = CentreQuerySet.as_manager()
 
     class Meta:
@@ -374,6 +377,7 @@ class Centre(Versioned):
             city.search_names if city else None,
             region.search_names if region else None,
         )
+        self.search_words = derived.search_words(self.search_text)
         self.public_latitude, self.public_longitude = derived.public_point(
             self.address_visibility,
             self.latitude,
