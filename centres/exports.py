@@ -48,13 +48,16 @@ CONTENT_TYPES = {
 FORMATS = tuple(CONTENT_TYPES)
 
 
-def for_export(queryset: models.QuerySet[Centre]) -> models.QuerySet[Centre]:
-    """The queryset with everything a row reads, so that rows cost a constant number of queries per chunk.
+def for_export(queryset: models.QuerySet[Centre], *, compliance: bool = True) -> models.QuerySet[Centre]:
+    """The queryset with everything a row reads, so that rows cost a constant number of queries per chunk; the
+    licensing record only when a column or the judgement reads it (never for the public export).
 
     Any prefetch the queryset already had is replaced: the same lookup twice with different querysets is an error.
     """
+    related = ["operator", "city__region", "region", *(["compliance"] if compliance else [])]
     return (
-        queryset.select_related("operator", "city__region", "region", "compliance")
+        queryset.select_related(None)
+        .select_related(*related)
         .prefetch_related(None)
         .prefetch_related(Prefetch("phones", queryset=CentrePhone.objects.order_by("position", "pk")))
     )
@@ -81,7 +84,8 @@ def centre_rows(
         rules = rules if rules is not None else CountryRules.for_countries()
         on = on or today()
     stored = [column for column in columns if column.source != "computed"]
-    for centre in for_export(queryset).iterator(chunk_size=chunk_size):
+    compliance = judging or any(column.source == "compliance" for column in columns)
+    for centre in for_export(queryset, compliance=compliance).iterator(chunk_size=chunk_size):
         row = {column.name: column.cell(centre) for column in stored}
         if judging:
             row.update(judgement_cells(centre, rules, on))

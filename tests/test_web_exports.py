@@ -598,3 +598,10 @@ def test_the_command_writes_the_at_risk_list_with_reasons_as_xlsx(tmp_path, thre
     rows = xlsx_cells(target.read_bytes())
     assert rows[0]["address"].value is None
     assert rows[0]["reasons"].value.startswith("Premises 42 m²")
+
+
+def test_the_public_export_never_reads_the_licensing_records(client, almaty):
+    make_centre(city=almaty, compliance={"licence_number": "L-7"})
+    with CaptureQueriesContext(connection) as queries:
+        body(download(client, PUBLIC_EXPORT + "csv"))
+    assert not [query for query in queries.captured_queries if "centres_compliance" in query["sql"]]
