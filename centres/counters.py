@@ -8,15 +8,38 @@ two requests land together). It holds numbers only: the keys are the lockout's a
 never an address.
 """
 
+import contextlib
+import logging
 import random
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import IntegrityError, OperationalError, connections, models, router, transaction
 from django.db.models import F, Q
 
 # On about one `add` in this many, rows whose time is up are deleted.
 CULL_ONE_IN = 100
+# SQLite has one writer at a time: while an import or a save holds the lock, a count waits this long at most, then
+# is skipped (logged) — a survivor's search must not wait twenty seconds, nor fail, for a counter.
+SQLITE_WAIT_MS = 200
+log = logging.getLogger("centres.counters")
+
+
+@contextlib.contextmanager
+def _without_waiting(connection):
+    """On SQLite, wait at most SQLITE_WAIT_MS for the write lock (set on the driver's connection, so it is not one of
+    the page's queries); elsewhere nothing."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    previous = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute(f"PRAGMA busy_timeout = {SQLITE_WAIT_MS}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
 
 class CounterCache(BaseCache):
@@ -39,8 +62,21 @@ class CounterCache(BaseCache):
         return default if value is None else value
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
-        """Start a counter unless a live one has the key: one statement (an upsert that only replaces a counter
-        whose time is up), so a request counted costs two (this and `incr`)."""
+        """Start a counter unless a live one has the key. When the database is too busy to count (SQLite's lock
+        held by a long write), the count is skipped and logged: True, as for a first attempt."""
+        connection = connections[router.db_for_write(self._model())]
+        try:
+            with _without_waiting(connection):
+                return self._add(key, value, timeout, version)
+        except OperationalError as error:
+            if connection.vendor != "sqlite":
+                raise
+            log.warning("A login or rate-limit count was skipped: the database was busy (%s).", error)
+            return True
+
+    def _add(self, key, value, timeout, version) -> bool:
+        """One statement (an upsert that only replaces a counter whose time is up), so a request counted costs two
+        (this and `incr`)."""
         key = self.make_and_validate_key(key, version=version)
         value, expires, now = _number(value), self.get_backend_timeout(timeout), time.time()
         if random.randrange(CULL_ONE_IN) == 0:  # noqa: S311 - not for secrets
@@ -76,7 +112,18 @@ class CounterCache(BaseCache):
 
     def incr(self, key, delta=1, version=None) -> int:
         """Add `delta` to a live counter in one atomic statement; ValueError when there is none, as Django's caches
-        do."""
+        do. When the database is too busy, skipped and logged (`delta` is returned)."""
+        connection = connections[router.db_for_write(self._model())]
+        try:
+            with _without_waiting(connection):
+                return self._incr(key, delta, version)
+        except OperationalError as error:
+            if connection.vendor != "sqlite":
+                raise
+            log.warning("A login or rate-limit count was skipped: the database was busy (%s).", error)
+            return delta
+
+    def _incr(self, key, delta, version) -> int:
         key = self.make_and_validate_key(key, version=version)
         connection = connections[router.db_for_write(self._model())]
         if connection.features.can_return_rows_from_bulk_insert:

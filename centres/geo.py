@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from geopy.distance import geodesic
 
-from centres.derived import gazetteer_words
+from centres.derived import gazetteer_words, reindex_centres
 from centres.text import fold
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -76,7 +76,7 @@ class LoadCounts:
     places_total: int
 
 
-def _upsert(model: type[models.Model], records: dict[Any, dict[str, Any]], fields: list[str]) -> tuple[int, int]:
+def _upsert(model: type[models.Model], records: dict[Any, dict[str, Any]], fields: list[str]) -> tuple[int, list]:
     """Create the missing rows and update the changed ones, in bulk. Rows not in `records` are left alone:
     a place that drops out of GeoNames may still be some centre's city."""
     # A data migration's historical model may predate some columns (search_words came later): leave those out.
@@ -95,7 +95,7 @@ def _upsert(model: type[models.Model], records: dict[Any, dict[str, Any]], field
             to_update.append(row)
     model._default_manager.bulk_create(to_create, batch_size=500)
     model._default_manager.bulk_update(to_update, fields, batch_size=500)
-    return len(to_create), len(to_update)
+    return len(to_create), [row.pk for row in to_update]
 
 
 def load_places(place_model: type[models.Model], region_model: type[models.Model]) -> LoadCounts:
@@ -138,12 +138,19 @@ def load_places(place_model: type[models.Model], region_model: type[models.Model
     with transaction.atomic():
         regions_created, regions_updated = _upsert(region_model, regions, list(next(iter(regions.values()))))
         places_created, places_updated = _upsert(place_model, places, list(next(iter(places.values()))))
+        if regions_updated or places_updated:
+            # The centres of a renamed town or region carry its names in their own search columns.
+            centre_model = place_model._meta.apps.get_model("centres", "Centre")
+            touched = centre_model._base_manager.filter(
+                models.Q(city__in=places_updated) | models.Q(region__in=regions_updated)
+            )
+            reindex_centres(touched, parts=["search_text"], apps=place_model._meta.apps)
     _name_index.cache_clear()
     return LoadCounts(
         regions_created=regions_created,
-        regions_updated=regions_updated,
+        regions_updated=len(regions_updated),
         places_created=places_created,
-        places_updated=places_updated,
+        places_updated=len(places_updated),
         places_total=place_model._default_manager.count(),
     )
 

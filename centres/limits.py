@@ -8,12 +8,10 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django_ratelimit.core import is_ratelimited
 
 from centres.clients import rate_limit_key
-
-SEARCH_PARAMETERS = ("q", "near", "near_place", "lat", "lon")
 
 
 def limited(request: HttpRequest, kind: str) -> bool:
@@ -24,8 +22,9 @@ def limited(request: HttpRequest, kind: str) -> bool:
 
 
 def is_search(request: HttpRequest) -> bool:
-    """A list request that searches (text, a place, a position), as opposed to the plain list any visitor opens."""
-    return any(request.GET.get(name) for name in SEARCH_PARAMETERS)
+    """A list request that searches or filters (any parameter but the page), as opposed to the plain list any
+    visitor opens, which the page cache serves."""
+    return any(any(values) for name, values in request.GET.lists() if name != "page")
 
 
 def is_post(request: HttpRequest) -> bool:
@@ -51,6 +50,10 @@ def rate_limited(kind: str, *, applies: Callable[[HttpRequest], bool] | None = N
 def too_many_requests(request: HttpRequest) -> HttpResponse:
     from centres.public.views import public_page  # the public pages import this module
 
+    # The page links to itself in each language: without what was asked (a position, a search), which this answer
+    # does not carry further.
+    request.GET = QueryDict()
+    request.META["QUERY_STRING"] = ""
     response = public_page(request, "429.html", {})
     response.status_code = 429
     response["Retry-After"] = "60"

@@ -76,9 +76,10 @@ class AllWordsBegin(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
-        vector = column.removesuffix(connection.ops.quote_name("search_words")) + connection.ops.quote_name(
-            "search_vector"
-        )
+        words_column = connection.ops.quote_name("search_words")
+        if not column.endswith(words_column):
+            raise ValueError(f"expected the search_words column, got {column}")
+        vector = column.removesuffix(words_column) + connection.ops.quote_name("search_vector")
         return f"{vector} @@ %s::tsquery", [*params, self.tsquery]
 
 

