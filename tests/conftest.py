@@ -4,7 +4,9 @@ import datetime
 import importlib
 import io
 import os
+import threading
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -280,8 +282,42 @@ def page_queries(captured: CaptureQueriesContext) -> list[dict]:
     return [query for query in captured.captured_queries if Counter._meta.db_table not in query["sql"]]
 
 
+class InFlight:
+    """Requests the browser tests' live server is still answering. TransactionTestCase empties every table after
+    a test; on SQLite's shared in-memory database a request still reading a table then makes that fail ("database
+    table is locked"), and the next test starts with the last one's rows. So the tables are emptied only once the
+    server is idle."""
+
+    def __init__(self):
+        self.count, self.lock = 0, threading.Condition()
+
+    def wrap(self, application):
+        def tracked(environ, start_response):
+            with self.lock:
+                self.count += 1
+            result = None
+            try:
+                result = application(environ, start_response)
+                yield from result
+            finally:
+                if hasattr(result, "close"):
+                    result.close()  # Django's end of request (yield from closes only generators)
+                with self.lock:
+                    self.count -= 1
+                    self.lock.notify_all()
+
+        return tracked
+
+    def wait_until_idle(self, seconds: float = 10) -> None:
+        with self.lock:
+            self.lock.wait_for(lambda: self.count == 0, timeout=seconds)
+
+
+LIVE_SERVER_REQUESTS = InFlight()
+
+
 @pytest.fixture
-def migration_data(transactional_db) -> None:
+def migration_data(transactional_db) -> Iterator[None]:
     """The gazetteer, the groups and the hotlines that migrations load, loaded again: the live server needs committed
     data, and TransactionTestCase flushes every table after each test. (serialized_rollback cannot restore them here:
     while Playwright's sync API runs, Django hands this thread a fresh connection object, without the contents
@@ -290,3 +326,5 @@ def migration_data(transactional_db) -> None:
     sync_groups(django_apps)
     importlib.import_module("centres.migrations.0003_rules_and_hotlines").load(django_apps, None)
     cache.clear()  # hotlines and country rules are cached: an earlier test may have cached them from an empty table
+    yield
+    LIVE_SERVER_REQUESTS.wait_until_idle()  # before the tables are emptied

@@ -17,7 +17,7 @@ import pytest
 from pytest_django.live_server_helper import LiveServer
 
 from centres.models import Centre, Place
-from tests.conftest import make_centre, make_operator
+from tests.conftest import LIVE_SERVER_REQUESTS, make_centre, make_operator
 
 LOCAL_HOST = "127.0.0.1"
 
@@ -61,7 +61,7 @@ def live_server() -> Iterator[LiveServer]:
     STATIC_ROOT (`make pytest` collects them) under the manifest's hashed names. pytest-django's own static
     handler looks files up by their source names and answers 404 for the hashed ones."""
     server = LiveServer(LOCAL_HOST, start=False)
-    server.thread.static_handler = lambda application: application
+    server.thread.static_handler = LIVE_SERVER_REQUESTS.wrap  # and counted while answered (conftest.InFlight)
     server.start()
     yield server
     server.stop()
