@@ -1,10 +1,12 @@
 """`make load`: the public pages under load (DESIGN.md section 8), on 127.0.0.1 only, for a bounded time.
 
-Fills a SQLite file with synthetic centres (as `make bench` does), serves it with gunicorn on a free loopback port,
-and lets `--clients` simulated visitors request a mix of public pages back to back for `--seconds`. Prints the
-requests per second, the error count and the latency percentiles; gunicorn is stopped at the end whatever happens.
+Fills a SQLite file — or, with `--postgres URL` (default: `DATABASE_URL` when it names PostgreSQL), a database of
+its own on that server, dropped afterwards — with synthetic centres (as `make bench` does), serves it with gunicorn
+on a free loopback port, and lets `--clients` simulated visitors request a mix of public pages back to back for
+`--seconds`. `REDIS_URL`, when set, is passed on. Prints the requests per second, the error count and the latency
+percentiles, the searches apart; gunicorn is stopped at the end whatever happens.
 
-    python bench/load.py [--size 100000] [--clients 16] [--seconds 30] [--workers 4]
+    python bench/load.py [--size 100000] [--clients 16] [--seconds 30] [--workers 4] [--postgres URL]
 """
 
 import argparse
@@ -123,17 +125,27 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("DATABASE_URL") if os.environ.get("DATABASE_URL", "").startswith("postgres") else None,
+        help="serve from a database made on this PostgreSQL server (default: DATABASE_URL when it names PostgreSQL)",
+    )
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.prepare:
         fill(options.prepare)
         return
 
-    with tempfile.TemporaryDirectory() as folder:
+    from bench.run import database
+
+    with tempfile.TemporaryDirectory() as folder, database(options.postgres, folder, options.size) as url:
+        redis = "set" if os.environ.get("REDIS_URL") else "unset"
+        print(f"# {'PostgreSQL' if options.postgres else 'SQLite'}, REDIS_URL {redis}", file=sys.stderr)
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "directory.settings",
-            "DATABASE_URL": f"sqlite:///{folder}/load.sqlite3",
+            "DATABASE_URL": url,
             "SECRET_KEY": "load-test-only",
             "SECURE_SSL_REDIRECT": "false",
             "ALLOWED_HOSTS": "127.0.0.1",
