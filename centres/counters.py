@@ -56,6 +56,19 @@ class CounterCache(BaseCache):
         now = time.time()
         return self._model().objects.filter(Q(expires__isnull=True) | Q(expires__gt=now), key=key)
 
+    def _counting(self, count, skipped):
+        """Run `count()` without waiting on SQLite's write lock; when SQLite is too busy, log it and answer
+        `skipped` instead (on PostgreSQL an error is an error)."""
+        connection = connections[router.db_for_write(self._model())]
+        try:
+            with _without_waiting(connection):
+                return count()
+        except OperationalError as error:
+            if connection.vendor != "sqlite":
+                raise
+            log.warning("A login or rate-limit count was skipped: the database was busy (%s).", error)
+            return skipped
+
     def get(self, key, default=None, version=None):
         key = self.make_and_validate_key(key, version=version)
         value = self._live(key).values_list("value", flat=True).first()
@@ -64,15 +77,7 @@ class CounterCache(BaseCache):
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
         """Start a counter unless a live one has the key. When the database is too busy to count (SQLite's lock
         held by a long write), the count is skipped and logged: True, as for a first attempt."""
-        connection = connections[router.db_for_write(self._model())]
-        try:
-            with _without_waiting(connection):
-                return self._add(key, value, timeout, version)
-        except OperationalError as error:
-            if connection.vendor != "sqlite":
-                raise
-            log.warning("A login or rate-limit count was skipped: the database was busy (%s).", error)
-            return True
+        return self._counting(lambda: self._add(key, value, timeout, version), skipped=True)
 
     def _add(self, key, value, timeout, version) -> bool:
         """One statement (an upsert that only replaces a counter whose time is up), so a request counted costs two
@@ -113,15 +118,7 @@ class CounterCache(BaseCache):
     def incr(self, key, delta=1, version=None) -> int:
         """Add `delta` to a live counter in one atomic statement; ValueError when there is none, as Django's caches
         do. When the database is too busy, skipped and logged (`delta` is returned)."""
-        connection = connections[router.db_for_write(self._model())]
-        try:
-            with _without_waiting(connection):
-                return self._incr(key, delta, version)
-        except OperationalError as error:
-            if connection.vendor != "sqlite":
-                raise
-            log.warning("A login or rate-limit count was skipped: the database was busy (%s).", error)
-            return delta
+        return self._counting(lambda: self._incr(key, delta, version), skipped=delta)
 
     def _incr(self, key, delta, version) -> int:
         key = self.make_and_validate_key(key, version=version)

@@ -42,8 +42,12 @@ def places_tonight(request: HttpRequest) -> HttpResponse:
     ids = staffed_centre_ids(request.user)
     if request.method == "POST":
         return _save(request, ids)
-    centres = Centre.objects.filter(pk__in=ids).select_related("city").order_by("name")
-    return render(request, "staff/places.html", {"centres": [(centre, _form(centre)) for centre in centres]})
+    return render(request, "staff/places.html", {"centres": [(centre, _form(centre)) for centre in _own(ids)]})
+
+
+def _own(ids: set):
+    """The login's centres, as the page lists them."""
+    return Centre.objects.filter(pk__in=ids).select_related("city").order_by("name")
 
 
 def _form(centre: Centre, data=None) -> PlacesFreeForm:
@@ -87,9 +91,9 @@ def _save(request: HttpRequest, ids: set) -> HttpResponse:
 
 
 def _again(request: HttpRequest, centre: Centre, form: PlacesFreeForm) -> HttpResponse:
-    ids = staffed_centre_ids(request.user)
-    centres = Centre.objects.filter(pk__in=ids).select_related("city").order_by("name")
-    pairs = [(other, form if other.pk == centre.pk else _form(other)) for other in centres]
+    pairs = [
+        (other, form if other.pk == centre.pk else _form(other)) for other in _own(staffed_centre_ids(request.user))
+    ]
     return render(request, "staff/places.html", {"centres": pairs}, status=400)
 
 
