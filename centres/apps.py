@@ -3,9 +3,10 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _refresh_statistics(sender, using: str, **kwargs) -> None:
-    from centres import planner
+def _after_migrate(sender, using: str, **kwargs) -> None:
+    from centres import planner, text_index
 
+    text_index.ensure_index(using)  # a migration that rebuilt the centres' table on SQLite dropped its triggers
     planner.refresh_statistics(using)
 
 
@@ -16,5 +17,5 @@ class CentresConfig(AppConfig):
     def ready(self) -> None:
         from centres import caching
 
-        post_migrate.connect(_refresh_statistics, sender=self)
+        post_migrate.connect(_after_migrate, sender=self)
         caching.watch_edits()

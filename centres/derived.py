@@ -1,12 +1,13 @@
 """Derived columns: what the text search, the editors' search and the distances read, computed from a record and
 its relations.
 
-`Centre.save()` and `Operator.save()` derive them for one record with the functions below; `reindex_centres()` and
-`reindex_names()` derive them for many records at once, set by set, wherever rows are written without `save()`:
-bulk loads (the benchmark), migrations and an operator's rename. Nothing else writes these columns.
+`Centre.save()` and `Operator.save()` derive them for one record with the functions below; `reindex_centres()`
+derives them for many centres at once, set by set, wherever rows are written without `save()`: migrations, a
+town's or an operator's rename. Nothing else writes these columns. (Each database indexes a centre's search words
+by itself, from the column: `text_index.py`.)
 
-The bulk functions take an app registry, so that a data migration can pass its historical one: parts whose table
-or column that registry does not have yet are left out.
+`reindex_centres()` takes an app registry, so that a data migration can pass its historical one: columns that
+registry does not have yet are left out.
 """
 
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,7 @@ from django.apps import apps as global_apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 
-from centres.text import fold, word_text, words
+from centres.text import fold, word_text
 from centres.vocabularies import AddressVisibility
 
 BATCH_SIZE = 2000
@@ -32,7 +33,8 @@ def centre_search_text(name: str, operator_name: str | None, city_names: str | N
 
 
 def search_words(search_text: str) -> str:
-    """The words of a centre's search text, each once, as " a b c": what PostgreSQL's text search index reads."""
+    """The words of a centre's search text, each once, as " a b c": what each database's text index reads
+    (`text_index.py`)."""
     return word_text(search_text)
 
 
@@ -47,27 +49,12 @@ def public_point(
 
 
 def name_columns(name: str) -> dict[str, str]:
-    """An operator's folded name (for the editors' search) and its words (for the text search)."""
-    return {"search_text": fold(name), "search_words": word_text(name)}
+    """An operator's folded name, for the editors' search."""
+    return {"search_text": fold(name)}
 
 
-def gazetteer_words(search_names: str) -> str:
-    """A place's or region's words for the text search, from its folded names (`geo.search_names`)."""
-    return word_text(search_names)
-
-
-def sync_words(centre: Model) -> None:
-    """Make one centre's rows of the word index match its name: add the new words, remove the gone ones."""
-    word_model = _model(global_apps, "CentreWord")
-    wanted = set(words(centre.name))
-    present = set(word_model.objects.filter(centre=centre).values_list("word", flat=True))
-    if present - wanted:
-        word_model.objects.filter(centre=centre, word__in=present - wanted).delete()
-    word_model.objects.bulk_create([word_model(centre=centre, word=word) for word in wanted - present])
-
-
-# What `reindex_centres` can derive: the centre's own columns, and its rows of the word index.
-CENTRE_PARTS = ("search_text", "public_point", "words")
+# What `reindex_centres` can derive: the centre's search text (and its words), and its public point.
+CENTRE_PARTS = ("search_text", "public_point")
 
 
 def reindex_centres(
@@ -79,7 +66,6 @@ def reindex_centres(
 
     Every column read here exists since the first migration; a part that needs a later one must check `_has`."""
     centre_model = _model(apps, "Centre")
-    word_model = _model(apps, "CentreWord") if "words" in parts else None
     fields = [name for name in ("search_text", "search_words") if "search_text" in parts and _has(centre_model, name)]
     if "public_point" in parts and _has(centre_model, "public_latitude"):
         fields += ["public_latitude", "public_longitude"]
@@ -98,7 +84,7 @@ def reindex_centres(
             "city__longitude",
             "region__search_names",
         )
-        updated, word_rows = [], []
+        updated = []
         for row in rows:
             point = public_point(
                 row["address_visibility"],
@@ -116,33 +102,9 @@ def reindex_centres(
                 "public_longitude": point[1],
             }
             updated.append(centre_model(pk=row["pk"], **{name: values[name] for name in fields}))
-            if word_model is not None:
-                word_rows.extend(word_model(centre_id=row["pk"], word=word) for word in words(row["name"]))
         if fields:
             centre_model._base_manager.bulk_update(updated, fields)
-        if word_model is not None:
-            word_model.objects.filter(centre_id__in=chunk).delete()
-            word_model.objects.bulk_create(word_rows)
     return len(ids)
-
-
-def reindex_names(*, apps=global_apps) -> None:
-    """Derive the search columns of every operator, place and region."""
-    for name, derive in (
-        ("Operator", lambda row: name_columns(row.name)),
-        ("Place", lambda row: {"search_words": gazetteer_words(row.search_names)}),
-        ("Region", lambda row: {"search_words": gazetteer_words(row.search_names)}),
-    ):
-        model = _model(apps, name)
-        rows = list(model._base_manager.all())
-        fields: list[str] = []
-        for row in rows:
-            values = {field: value for field, value in derive(row).items() if _has(model, field)}
-            for field, value in values.items():
-                setattr(row, field, value)
-            fields = list(values)
-        if rows and fields:
-            model._base_manager.bulk_update(rows, fields, batch_size=500)
 
 
 def _model(apps, name: str) -> type[Model] | None:

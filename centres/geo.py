@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from geopy.distance import geodesic
 
-from centres.derived import gazetteer_words, reindex_centres
+from centres.derived import reindex_centres
 from centres.text import fold
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -130,8 +130,6 @@ def load_places(place_model: type[models.Model], region_model: type[models.Model
             "longitude": Decimal(str(place["longitude"])).quantize(_COORDINATE),
             "search_names": search_names([*names, *aliases.get(place["geonameid"], [])]),
         }
-    for record in [*regions.values(), *places.values()]:
-        record["search_words"] = gazetteer_words(record["search_names"])
     unknown = set(aliases) - set(places)
     if unknown:
         raise ValueError(f"{ALIASES_FILE.name} names places not in the gazetteer: {sorted(unknown)}")

@@ -34,7 +34,6 @@ from centres.columns import (
     column_for_header,
     unescape_formula,
 )
-from centres.counting import capped_counts
 from centres.geo import UnknownCity, find_city, pick_place
 from centres.import_plan import (
     Conflict,
@@ -45,7 +44,8 @@ from centres.import_plan import (
     PlannedOperator,
     RowError,
 )
-from centres.models import Centre, CentrePhone, CentreWord, Compliance, Operator, Place, Region
+from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
+from centres.search import AllWordsBegin
 from centres.spreadsheets import FileRefused, read_sheet, too_large
 from centres.text import match_key, words
 from centres.versioning import ConcurrentEditError
@@ -55,7 +55,6 @@ REASON_LENGTH = 100
 # A row is matched to the centres having the rarest of its name's longest words (a few are plenty), counted up to
 # a cap: past it, a word is as common as any.
 MATCH_WORDS = 4
-MATCH_CAP = 5000
 
 # Set apart: which centre a row is (id), its address that is kept once set (slug), which version of it the row
 # was exported from (version), and the place columns, which are resolved in the gazetteer.
@@ -624,15 +623,9 @@ class _Planner:
         name_words = words(name)
         if not key or not name_words:
             return None
-        # Through the word index (prefix-indexed, as the text search reads it): the centres having the rarest of the
-        # name's longest words (counted first, up to a cap, in one query), compared by name alone, then the one
-        # found read whole. Never a scan of every centre, nor of every centre sharing a common word ("центр").
-        having = [
-            CentreWord.objects.filter(word__startswith=word).values_list("centre_id", flat=True)
-            for word in sorted(name_words, key=len, reverse=True)[:MATCH_WORDS]
-        ]
-        counts = capped_counts(having, MATCH_CAP + 1)
-        candidates = Centre.objects.filter(pk__in=having[counts.index(min(counts))])
+        # Through the text index, as the text search reads it: the centres having all of the name's longest words,
+        # compared by name alone, then the one found read whole. Never a scan of every centre.
+        candidates = Centre.objects.filter(AllWordsBegin(sorted(name_words, key=len, reverse=True)[:MATCH_WORDS]))
         if "city" in self.present:
             candidates = candidates.filter(city=city)
         if "operator" in self.present:

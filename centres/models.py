@@ -18,7 +18,7 @@ from centres import derived
 from centres.counters import CounterBase
 from centres.fields import CodeListField  # also where migrations 0001 and 0005 name it
 from centres.geo import distance_km
-from centres.text import MAX_WORD_LENGTH, fold, latin_slug
+from centres.text import fold, latin_slug
 from centres.versioning import Versioned
 from centres.vocabularies import (
     AddressVisibility,
@@ -57,7 +57,6 @@ class Region(models.Model):
     name_ru = models.CharField(_("name in Russian"), max_length=120, blank=True)
     name_kk = models.CharField(_("name in Kazakh"), max_length=120, blank=True)
     search_names = models.TextField(editable=False, blank=True)
-    search_words = models.TextField(editable=False, blank=True)  # text.word_text of every name: for the text search
 
     class Meta:
         verbose_name = _("region")
@@ -94,7 +93,6 @@ class Place(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     search_names = models.TextField(editable=False, blank=True)
-    search_words = models.TextField(editable=False, blank=True)  # text.word_text of every name: for the text search
 
     objects = PlaceQuerySet.as_manager()
 
@@ -133,9 +131,8 @@ class Operator(Versioned):
     )
     website = models.URLField(_("website"), blank=True)
     search_text = models.TextField(editable=False, blank=True)
-    search_words = models.TextField(editable=False, blank=True)
 
-    history = HistoricalRecords(excluded_fields=[*UNTRACKED, "search_words"])
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
 
     class Meta:
         verbose_name = _("operator")
@@ -308,8 +305,8 @@ class Centre(Versioned):
     internal_notes = models.TextField(_("internal notes"), blank=True, help_text=_("Never shown to the public."))
 
     search_text = models.TextField(editable=False, blank=True)
-    # The words of search_text as " a b c" (text.word_text): on PostgreSQL the text search reads them through a GIN
-    # index of their tsvector (migration 0017, search.py).
+    # The words of search_text as " a b c" (text.word_text), which each database indexes for the text search
+    # (text_index.py).
     search_words = models.TextField(editable=False, blank=True)
     # Where the public may place the centre: its own point only when its address is public, else its city's
     # centre. Distances are computed from these alone, so nobody can triangulate a hidden shelter.
@@ -385,7 +382,6 @@ class Centre(Versioned):
             (city.latitude, city.longitude) if city else (None, None),
         )
         super().save(*args, **kwargs)
-        derived.sync_words(self)
 
     def clean(self) -> None:
         errors = {}
@@ -430,20 +426,6 @@ class Centre(Versioned):
             n += 1
             slug = f"{base}-{n}"
         return slug
-
-
-class CentreWord(models.Model):
-    """One word of a centre's name, folded (`text.words`): the index a text search reads instead of every centre.
-
-    Kept in step by `Centre.save` and `derived.reindex_centres`. Searched by prefix (`word__startswith`, SQL
-    `LIKE 'w%'`), which an ordinary index does not serve on either database: migration 0009 adds one that does
-    (NOCASE on SQLite, text_pattern_ops on PostgreSQL). Read by `search.py`."""
-
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
-    word = models.CharField(max_length=MAX_WORD_LENGTH)
-
-    def __str__(self) -> str:
-        return self.word
 
 
 class StaffAssignment(models.Model):

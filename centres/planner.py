@@ -10,7 +10,7 @@ import logging
 
 from django.db import DatabaseError, connections, transaction
 
-from centres.models import Centre, CentreWord, Compliance
+from centres.models import Centre, Compliance
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ def refresh_statistics(using: str = "default") -> None:
     connection = connections[using]
     try:
         with transaction.atomic(using=using), connection.cursor() as cursor:
-            for model in (Centre, CentreWord, Compliance):
+            for model in (Centre, Compliance):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     except DatabaseError as error:
         logger.warning("Planner statistics were not refreshed: %s", error)

@@ -8,19 +8,16 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from centres import derived
-from centres.models import Centre, CentreWord, Operator
+from centres.models import Centre
 from tests.conftest import make_centre, make_operator
 
 pytestmark = pytest.mark.django_db
 
-DERIVED = ("search_text", "public_latitude", "public_longitude")
+DERIVED = ("search_text", "search_words", "public_latitude", "public_longitude")
 
 
 def derived_columns() -> dict:
-    words = {}
-    for centre_id, word in CentreWord.objects.values_list("centre_id", "word"):
-        words.setdefault(centre_id, set()).add(word)
-    return {row["id"]: (*[row[name] for name in DERIVED], words.get(row["id"])) for row in Centre.objects.values()}
+    return {row["id"]: tuple(row[name] for name in DERIVED) for row in Centre.objects.values()}
 
 
 def some_centres(almaty) -> list[Centre]:
@@ -41,11 +38,10 @@ def some_centres(almaty) -> list[Centre]:
 def test_the_bulk_writer_derives_what_save_derives(almaty):
     some_centres(almaty)
     saved = derived_columns()
-    Centre.objects.update(search_text="", public_latitude=None, public_longitude=None)
-    CentreWord.objects.all().delete()
+    Centre.objects.update(search_text="", search_words="", public_latitude=None, public_longitude=None)
     assert derived.reindex_centres() == 3
     assert derived_columns() == saved
-    assert all(words for *_columns, words in saved.values())
+    assert all(words for _text, words, *_point in saved.values())
 
 
 def test_an_operator_rename_rewrites_its_centres_search_text_in_as_many_statements_for_3_or_30(almaty):
@@ -72,16 +68,12 @@ def test_an_operator_rename_rewrites_its_centres_search_text_in_as_many_statemen
     assert set(Centre.objects.values_list("public_latitude", flat=True)) == {Decimal("1.000000")}
 
 
-def test_a_historical_registry_without_the_word_index_gets_the_columns_it_has(almaty):
-    # Migration 0006 runs the bulk writer before the word index (0009) or the operators' word column exist.
+def test_a_historical_registry_without_the_search_words_gets_the_columns_it_has(almaty):
+    # Migration 0006 runs the bulk writer before the centres' search words (0017) exist.
     some_centres(almaty)
-    Operator.objects.update(search_words="")
-    Centre.objects.update(public_latitude=None, public_longitude=None)
-    CentreWord.objects.all().delete()
+    Centre.objects.update(search_words="", public_latitude=None, public_longitude=None)
     before_words = MigrationExecutor(connection).loader.project_state(("centres", "0006_centre_public_point")).apps
     derived.reindex_centres(apps=before_words)  # every part, as a later migration might ask
-    derived.reindex_names(apps=before_words)
-    assert not CentreWord.objects.exists()
-    assert set(Operator.objects.values_list("search_words", flat=True)) == {""}
+    assert set(Centre.objects.values_list("search_words", flat=True)) == {""}
     points = dict(Centre.objects.values_list("name", "public_latitude"))
     assert points == {"Центр «Жан» №1": almaty.latitude, "Үміт": Decimal("43.200000"), "Без города": None}

@@ -197,7 +197,7 @@ def test_reloading_the_gazetteer_gives_the_centres_of_a_renamed_town_its_names()
     load_places(Place, Region)
     taraz = Place.objects.get(country="KZ", name_ru="Тараз")  # in Zhambyl region, which has another name
     centre = make_centre(name="Центр Жан", city=taraz)
-    Place.objects.filter(pk=taraz.pk).update(search_names=";старое имя;", search_words=" старое имя")
+    Place.objects.filter(pk=taraz.pk).update(search_names=";старое имя;")
     derived.reindex_centres(Centre.objects.filter(pk=centre.pk), parts=["search_text"])
     assert not text_search(Centre.objects.all(), "тараз").exists()
     load_places(Place, Region)  # the gazetteer as committed: Taraz has its names again

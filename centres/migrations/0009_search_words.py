@@ -3,8 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from centres import derived
-
 # Prefix search (`word LIKE 'w%'`) uses an index only if it is built for it: with NOCASE on SQLite (whose LIKE
 # ignores ASCII case), with text_pattern_ops on PostgreSQL (whose LIKE cannot use a locale-ordered index).
 PREFIX_INDEX = "centres_centreword_word_prefix"
@@ -23,8 +21,8 @@ def drop_prefix_index(apps, schema_editor):
 
 
 def fill_words(apps, schema_editor):
-    derived.reindex_names(apps=apps)
-    derived.reindex_centres(parts=["words"], apps=apps)
+    """Filled the columns and the word table added here; migration 0018 replaced them all by each database's own
+    text index, so nothing is filled now."""
 
 
 class Migration(migrations.Migration):
