@@ -22,17 +22,16 @@ def text_search(centres: QuerySet, query: str) -> QuerySet:
     punctuation, "%" or "№") matches nothing, an empty one everything.
 
     Neither planner can tell how many centres a prefix matches. Asked for a list in name order, PostgreSQL walks the
-    name index and tests every centre against a rare word (150 ms at 100,000 centres), so the matches' ids are read
-    first, from the text index alone, up to a limit: when they are few, the list is read from them; when they are
-    many, walking in the list's order fills a page soon."""
+    name index and tests every centre against a rare word (150 ms at 100,000 centres), so the matches are counted
+    first, in the text index, up to a limit: when they are few, their ids are read and the list is read from them;
+    when they are many, walking in the list's order fills a page soon."""
     found = words(query)[:MAX_SEARCH_WORDS]
     if not found:
         return centres.none() if query.strip() else centres
-    matches = AllWordsBegin(found)
-    ids = list(Centre.objects.filter(matches).order_by().values_list("pk", flat=True)[: ID_LIMIT + 1])
-    if len(ids) <= ID_LIMIT:
-        return centres.filter(pk__in=ids)
-    return centres.filter(matches)
+    matching = Centre.objects.filter(AllWordsBegin(found)).order_by()
+    if matching[: ID_LIMIT + 1].count() <= ID_LIMIT:  # counted in the index, no row read
+        return centres.filter(pk__in=list(matching.values_list("pk", flat=True)))
+    return centres.filter(AllWordsBegin(found))
 
 
 class AllWordsBegin(Func):
