@@ -47,7 +47,7 @@ _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 class Lenient(forms.Field):
     """A parameter that is never an error, and never rendered: what cannot be read reads as None."""
 
-    widget = forms.HiddenInput
+    widget = widgets.HiddenInput
 
     def __init__(self, **kwargs):
         super().__init__(required=False, **kwargs)
@@ -212,9 +212,9 @@ class CentreFilter(django_filters.FilterSet):
         empty_label=_("Anyone"),
         widget=widgets.Select,
     )
-    region = django_filters.CharFilter(field_name="region_id", widget=forms.HiddenInput)
+    region = django_filters.CharFilter(field_name="region_id", widget=widgets.HiddenInput)
     city = django_filters.NumberFilter(
-        field_name="city_id", widget=forms.HiddenInput, min_value=1, max_value=MAX_PLACE_ID
+        field_name="city_id", widget=widgets.HiddenInput, min_value=1, max_value=MAX_PLACE_ID
     )
 
     class Meta:
