@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV := DEBUG=true
 
-.PHONY: run test test-deep lint pytest migrate data messages bench load clean
+.PHONY: run test test-deep lint pytest migrate data messages bench load load-pair clean
 
 $(VENV)/.base: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ bench: $(VENV)/.dev
 # The public pages under load: gunicorn on a loopback port, 16 simulated visitors for 30 s at 100,000 centres.
 load: $(VENV)/.dev
 	$(PY) bench/load.py $(LOAD_ARGS)
+
+# Two gunicorn instances sharing one PostgreSQL (DATABASE_URL) and one Redis (REDIS_URL), both required: an edit
+# through one is on the other's pages at once, and concurrent edits through both are refused, never lost. Under a
+# minute; the same as `make load LOAD_ARGS=--two-instances`.
+load-pair: $(VENV)/.dev
+	$(PY) bench/load.py --two-instances $(LOAD_ARGS)
 
 # Rebuilds the translation catalogues after strings change (needs GNU gettext); the .mo files are committed.
 messages: $(VENV)/.dev
