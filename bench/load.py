@@ -125,14 +125,14 @@ def fill(size: int) -> None:
     print("\n".join(Centre.objects.public().order_by("pk").values_list("slug", flat=True)[:10]))
 
 
-def start_gunicorn(port: int, workers: int, env: dict, log) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, env: dict, log, app: str = "directory.wsgi") -> subprocess.Popen:
     """gunicorn on 127.0.0.1:`port` (gunicorn.conf.py's logging), in a process group of its own to stop whole."""
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "directory.wsgi",
+            app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -159,11 +159,11 @@ def stop_gunicorn(server: subprocess.Popen) -> None:
         server.wait(10)
 
 
-def wait_until_up(port: int, deadline: float) -> None:
+def wait_until_up(port: int, deadline: float, path: str = "/ru/safety/") -> None:
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/ru/safety/")
+            connection.request("GET", path)
             if connection.getresponse().status == 200:
                 return
         except OSError:
@@ -776,6 +776,52 @@ def load(options: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+# --overhead -----------------------------------------------------------------------------------------------------
+
+# Our pages that a request's fixed cost caps: a template alone, and the home (both from the anonymous page cache).
+OVERHEAD_PAGES = [("bare Django project (bench/bare.py)", "/", "bench.bare:application")] + [
+    (f"this site {path}", path, "directory.wsgi") for path in ("/ru/safety/", "/ru/")
+]
+
+
+def throughput(port: int, path: str, clients: int, seconds: int) -> tuple[float, int]:
+    """Requests a second that `clients` visitors asking for `path` back to back get, and the errors."""
+    visitor(port, [path], time.monotonic() + 1, 0, [], [])  # warm up
+    results: list = []
+    errors: list = []
+    until = time.monotonic() + seconds
+    threads = [threading.Thread(target=visitor, args=(port, [path], until, n, results, errors)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 30)
+    return len(results) / seconds, len(errors)
+
+
+def overhead(options: argparse.Namespace) -> None:
+    """A request's fixed cost: this site's plainest pages against a bare Django project on the same gunicorn, one
+    server at a time, over a SQLite file with no centres."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = site_env(f"sqlite:///{folder}/db.sqlite3")
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=300)
+        collect_static(env)
+        workers = options.workers or 2
+        print(f"# {workers} gunicorn workers, {options.clients} clients, {options.seconds} s a page", file=sys.stderr)
+        rates = []
+        for label, path, app in OVERHEAD_PAGES:
+            port = free_port()
+            server = start_gunicorn(port, workers, env, subprocess.DEVNULL, app=app)
+            try:
+                wait_until_up(port, time.monotonic() + 60, path)
+                rate, errors = throughput(port, path, options.clients, options.seconds)
+            finally:
+                stop_gunicorn(server)
+            rates.append(rate)
+            print(f"| {label} | {rate:.0f} req/s | {rate / rates[0]:.2f}× the bare project | errors {errors} |")
+            if errors:
+                sys.exit(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
@@ -798,6 +844,11 @@ def main() -> None:
         help="check two gunicorn instances sharing PostgreSQL and Redis: edits shown at once, concurrent edits refused",
     )
     parser.add_argument("--pairs", type=int, default=10, help="concurrent edit pairs with --two-instances")
+    parser.add_argument(
+        "--overhead",
+        action="store_true",
+        help="this site's plainest pages against a bare Django project on the same gunicorn (a request's fixed cost)",
+    )
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--prepare-pair", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -807,6 +858,8 @@ def main() -> None:
         fill_pair(options.prepare_pair)
     elif options.two_instances:
         two_instances(options)
+    elif options.overhead:
+        overhead(options)
     else:
         options.size = options.size or 100_000
         load(options)
