@@ -21,14 +21,12 @@ import argparse
 import contextlib
 import datetime
 import os
-import random
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -66,97 +64,11 @@ EXPORTS = [
 
 
 def fill(size: int) -> None:
-    """Synthetic centres, spread over the gazetteer's places (bigger towns get more)."""
-    from centres import derived, planner
-    from centres.models import Centre, Operator, Place
+    """Synthetic centres, spread over the gazetteer's places (bigger towns get more): `manage.py generate_centres`'s
+    (centres/synthetic.py), with its default seed, so that a size always gives the same directory."""
+    from centres import synthetic
 
-    rng = random.Random(size)
-    places = list(Place.objects.select_related("region").order_by("-population")[:300])
-    weights = [max(place.population, 1000) ** 0.5 for place in places]
-    # bulk_create does not call save(), which derives the search columns: derived.py does, set by set.
-    operators = [
-        Operator(name=name, kind=rng.choice(["state", "cso"]), **derived.name_columns(name))
-        for name in (f"Оператор {n}" for n in range(200))
-    ]
-    Operator.objects.bulk_create(operators)
-    operators = list(Operator.objects.all())
-    services = ["shelter", "hotline", "psychological", "legal", "medical", "social", "children", "training"]
-    batch = []
-    for n in range(size):
-        place = rng.choices(places, weights)[0]
-        operator = rng.choice(operators)
-        visibility = rng.choice(["hidden", "city", "public"])
-        name = f"Кризисный центр №{n} «{rng.choice(['Ана', 'Үміт', 'Nur', 'Шапағат', 'Zhan'])}»"
-        if n == size // 2:
-            name += " zzrarezz"
-        centre = Centre(
-            id=uuid.UUID(int=n + 1),
-            slug=f"centre-{n}",
-            name=name,
-            operator=operator,
-            published=True,
-            country=place.country,
-            city=place,
-            region_id=place.region_id,
-            latitude=place.latitude,
-            longitude=place.longitude,
-            address_visibility=visibility,
-            services=rng.sample(services, rng.randint(1, 4)),
-            audiences=["women", "children"],
-            languages=["ru", "kk"],
-            accepts_children=rng.random() < 0.7,
-            beds=rng.randint(0, 40),
-            last_verified_on=None if rng.random() < 0.2 else datetime.date(2026, 1, 1),
-            open_24_7=rng.random() < 0.5,
-            status=rng.choice(["active"] * 8 + ["temporarily_closed", "closed"]),
-        )
-        batch.append(centre)
-        if len(batch) == 5000:
-            save_centres(batch)
-            batch = []
-    save_centres(batch)
-    add_compliance(rng)
-    planner.refresh_statistics()  # as an import does
-
-
-def save_centres(batch: list) -> None:
-    from centres import derived
-    from centres.models import Centre
-
-    Centre.objects.bulk_create(batch)
-    derived.reindex_centres(Centre.objects.filter(pk__in=[centre.pk for centre in batch]))
-
-
-def add_compliance(rng: random.Random) -> None:
-    """Licensing records for nine centres in ten, with every status, and demo thresholds for Kazakhstan."""
-    from decimal import Decimal
-
-    from centres.models import Centre, Compliance, CountryRules
-    from centres.vocabularies import LicenceStatus
-
-    today = datetime.date.today()
-    batch = []
-    for pk in Centre.objects.values_list("pk", flat=True).iterator(chunk_size=5000):
-        if rng.random() < 0.1:
-            continue
-        batch.append(
-            Compliance(
-                centre_id=pk,
-                licence_status=rng.choice(LicenceStatus.values),
-                licence_expires_on=today + datetime.timedelta(days=rng.randint(-100, 700)),
-                premises_area_m2=Decimal(rng.randint(20, 400)) if rng.random() < 0.8 else None,
-                premises_tenure=rng.choice(["owned", "leased", "free_use", "unknown"]),
-                lease_ends_on=today + datetime.timedelta(days=rng.randint(-50, 900)),
-                funding_ends_on=today + datetime.timedelta(days=rng.randint(-50, 900)) if rng.random() < 0.5 else None,
-            )
-        )
-        if len(batch) == 5000:
-            Compliance.objects.bulk_create(batch)
-            batch = []
-    Compliance.objects.bulk_create(batch)
-    CountryRules.objects.filter(country="KZ").update(
-        min_premises_area_m2=Decimal("60"), min_area_per_bed_m2=Decimal("6"), thresholds_are_demo=True
-    )
+    synthetic.generate(size)
 
 
 Row = tuple[str, float, float, str]  # label, median ms, p95 ms, detail (queries; or rows and memory)
