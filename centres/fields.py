@@ -1,6 +1,7 @@
 """A model field of our own."""
 
 from collections.abc import Iterable
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -30,10 +31,15 @@ class CodeListField(models.CharField):
         kwargs.pop("default", None)
         return name, path, args, kwargs
 
+    @cached_property
+    def vocabulary(self) -> tuple[str, ...]:
+        """The codes in their vocabulary's order (`TextChoices.values` builds a new list at every call)."""
+        return tuple(self.codes.values)
+
     def canonical(self, values: Iterable[str]) -> list[str]:
         """The codes in vocabulary order, each once."""
         chosen = set(values)
-        return [code for code in self.codes.values if code in chosen]
+        return [code for code in self.vocabulary if code in chosen]
 
     def from_db_value(self, value, expression, connection):
         return self.to_python(value)
@@ -52,7 +58,7 @@ class CodeListField(models.CharField):
         return f";{';'.join(codes)};" if codes else ""
 
     def validate(self, value, model_instance):
-        unknown = [code for code in value or [] if code not in self.codes.values]
+        unknown = [code for code in value or [] if code not in self.vocabulary]
         if unknown:
             raise ValidationError(
                 _("Unknown code(s): %(codes)s. Allowed: %(allowed)s."),
