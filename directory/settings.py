@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "centres.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "centres.middleware.ContentSecurityPolicyMiddleware",
     "centres.middleware.SignedInAreaHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that a locked-out login is answered before any view runs.

@@ -122,6 +122,16 @@ def test_public_pages_send_no_referrer_while_form_pages_keep_csrf_origin_checks_
     assert "'unsafe-inline'" not in client.get("/ru/")["Content-Security-Policy"]
 
 
+def test_the_admin_alone_may_have_inline_styles_and_each_policy_stays_its_own(client):
+    # Each policy is built once and kept: asking in turn must never give one page the other's.
+    for _ in range(2):
+        public = client.get("/ru/safety/")["Content-Security-Policy"]
+        admin = client.get("/admin/login/")["Content-Security-Policy"]
+        assert "style-src 'self'" in public and "'unsafe-inline'" not in public
+        assert "style-src 'self' 'unsafe-inline'" in admin
+        assert "script-src 'self'" in admin and "frame-ancestors 'none'" in admin
+
+
 def test_login_form_posted_by_a_browser_passes_the_csrf_origin_check():
     from django.test import Client
 
