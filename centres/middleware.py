@@ -6,6 +6,8 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from centres.signed_in import may_be_signed_in
+
 
 class BrowserPolicyMiddleware:
     """What the browser may do for a page, on every response — static files too (listed before WhiteNoise):
@@ -103,7 +105,7 @@ class SignedInAreaHeadersMiddleware:
         match = request.resolver_match
         if match is None:
             return response
-        signed_in = getattr(request, "user", None) is not None and request.user.is_authenticated
+        signed_in = may_be_signed_in(request) and request.user.is_authenticated
         if signed_in or "admin" in match.namespaces or match.view_name == "centres:login":
             response.headers["Referrer-Policy"] = "same-origin"
         if "admin" in match.namespaces:

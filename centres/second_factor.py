@@ -31,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from centres.access import UPDATE_OWN_CENTRES, VIEW_AT_RISK
 from centres.limits import is_post, rate_limited
+from centres.signed_in import may_be_signed_in
 from centres.staff import staff_home
 
 BACKUP_CODES = 10
@@ -60,6 +61,8 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        if not may_be_signed_in(request):
+            return None
         user = request.user
         if not must_verify(user) or user.is_verified():
             return None

@@ -54,13 +54,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "centres.signed_in.SecondFactorStateMiddleware",  # signed_in.*: never for an anonymous visitor
     "centres.second_factor.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "centres.signed_in.SignedInMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "centres.middleware.ContentSecurityPolicyMiddleware",
     "centres.middleware.SignedInAreaHeadersMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "centres.signed_in.EditHistoryMiddleware",
     # Last, so that a locked-out login is answered before any view runs.
     "axes.middleware.AxesMiddleware",
 ]
