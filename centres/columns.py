@@ -10,6 +10,7 @@ import functools
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,13 +22,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from centres import vocabularies as codes
-from centres.models import Centre, Compliance, Operator
+from centres.models import Centre, CentrePhone, Compliance, Operator
 from centres.text import fold, without_format_characters
 
 # A spreadsheet program reads a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # An escaped cell: one added quote, before any quotes the value itself began with, then a formula character.
 _ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+# The first characters of the only cells that `escape_formula` changes: a file's other cells can skip the call.
+MAY_NEED_ESCAPING = frozenset((*FORMULA_STARTS, "'"))
 
 # What people and spreadsheet programs write for yes and no (Excel in Russian writes ИСТИНА and ЛОЖЬ), folded.
 TRUE_WORDS = {"true", "yes", "1", "да", "иә", "ия", "истина"}
@@ -49,6 +52,14 @@ class Kind:
 
     def format(self, value: Any) -> str:
         return "" if value is None else str(value)
+
+    def lookups(self, path: str) -> tuple[str, ...]:
+        """What a `values_list()` reads for a cell of the field at `path` (a lookup from the centre). A cell read
+        from one value is written by `format`; one read from several, by `format_values`."""
+        return (path,)
+
+    def format_values(self, *values: Any) -> str:
+        return self.format(*values)
 
     def parse(self, text: str) -> Any:
         return text
@@ -187,12 +198,17 @@ class Identifier(Kind):
 
 
 class CityName(Kind):
-    """A place of the gazetteer, written by its Russian name; the importer resolves the name."""
+    """A place of the gazetteer, written by its Russian name (its Latin one when it has none); the importer resolves
+    the name."""
 
     def format(self, value: Any) -> str:
-        if value is None:
-            return ""
-        return value.name_ru or value.name_en
+        return "" if value is None else self.format_values(value.name_ru, value.name_en)
+
+    def lookups(self, path: str) -> tuple[str, ...]:
+        return (f"{path}__name_ru", f"{path}__name_en")
+
+    def format_values(self, name_ru: str | None, name_en: str | None) -> str:
+        return name_ru or name_en or ""
 
 
 class RegionCode(Kind):
@@ -239,9 +255,24 @@ def phones_of(centre: Centre) -> list[Phone]:
     return [(phone.label, phone.number, phone.answers_24_7) for phone in centre.phones.all()]
 
 
+def phone_rows(centre_ids: Iterable[Any]) -> dict[Any, list[Phone]]:
+    """The phones of these centres in one query, as plain tuples in their order: centre id → phones."""
+    phones: dict[Any, list[Phone]] = {}
+    rows = (
+        CentrePhone.objects.filter(centre_id__in=centre_ids)
+        .order_by("position", "pk")
+        .values_list("centre_id", "label", "number", "answers_24_7")
+    )
+    for centre_id, label, number, answers_24_7 in rows:
+        phones.setdefault(centre_id, []).append((label, number, answers_24_7))
+    return phones
+
+
 # A centre without a compliance record reads as the record's defaults ("unknown"), so that an import of its row
 # does not create one for nothing.
 _DEFAULT_COMPLIANCE = Compliance()
+# Where a column's field is, as a lookup from the centre.
+_LOOKUP_PREFIXES = {"centre": "", "operator": "operator__", "compliance": "compliance__"}
 
 
 @dataclass(frozen=True)
@@ -287,6 +318,24 @@ class Column:
 
     def format(self, value: Any) -> str:
         return self.kind.format(value)
+
+    @property
+    def lookups(self) -> tuple[str, ...]:
+        """What a `values_list()` of centres reads for the column's cell (`format_values` writes it): lookups from
+        the centre, through its operator or its licensing record; none for phones (read apart: `phone_rows`) or a
+        computed column."""
+        if self.source not in _LOOKUP_PREFIXES:
+            return ()
+        return self.kind.lookups(_LOOKUP_PREFIXES[self.source] + self.field)
+
+    def format_values(self, *values: Any) -> str:
+        """The cell from the values of `lookups`, in their order."""
+        return self.kind.format_values(*values)
+
+    @property
+    def missing_cell(self) -> str:
+        """The cell of a licensing column for a centre without a licensing record: the record's default."""
+        return self.kind.format(getattr(_DEFAULT_COMPLIANCE, self.field))
 
     def empty_value(self) -> Any:
         """What an empty cell means: unknown (None) where the field allows it, else the field's default."""

@@ -12,30 +12,34 @@ column set.
 
 import csv
 import datetime
+import itertools
 import json
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 
 from django.db import models
-from django.db.models import Prefetch
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 
 from centres.columns import (
     COLUMNS,
+    MAY_NEED_ESCAPING,
     NEVER_ON_THE_WEB,
     WHEREABOUTS,
     Column,
     Integer,
     Number,
+    Phone,
     escape_formula,
+    phone_rows,
 )
 from centres.eligibility import findings, risk_of
-from centres.models import Centre, CentrePhone, CountryRules, today
+from centres.models import Centre, Compliance, CountryRules, today
 from centres.vocabularies import AddressVisibility
 
 BOM = "\ufeff"
@@ -46,21 +50,7 @@ CONTENT_TYPES = {
     "json": "application/json",
 }
 FORMATS = tuple(CONTENT_TYPES)
-
-
-def for_export(queryset: models.QuerySet[Centre], *, compliance: bool = True) -> models.QuerySet[Centre]:
-    """The queryset with everything a row reads, so that rows cost a constant number of queries per chunk; the
-    licensing record only when a column or the judgement reads it (never for the public export).
-
-    Any prefetch the queryset already had is replaced: the same lookup twice with different querysets is an error.
-    """
-    related = ["operator", "city__region", "region", *(["compliance"] if compliance else [])]
-    return (
-        queryset.select_related(None)
-        .select_related(*related)
-        .prefetch_related(None)
-        .prefetch_related(Prefetch("phones", queryset=CentrePhone.objects.order_by("position", "pk")))
-    )
+PIECE_SIZE = 64 * 1024  # characters of a file's text sent at a time
 
 
 def centre_rows(
@@ -76,32 +66,98 @@ def centre_rows(
 
     `web=True` applies the rules of every export reachable from the web. The computed columns judge each centre
     against `rules` as of `on` (today's rules and date when not given).
+
+    Rows are read as tuples of the columns' own fields (`RowReader`), not as model instances: one query for the
+    centres, with only the joins their columns need, and one for each chunk's phones.
     """
     if web and any(column.name in NEVER_ON_THE_WEB for column in columns):
         raise ValueError("internal notes are never exported to the web")
-    judging = any(column.source == "computed" for column in columns)
-    if judging:
+    reader = RowReader(columns, web=web)
+    if reader.judging:
         rules = rules if rules is not None else CountryRules.for_countries()
         on = on or today()
-    stored = [column for column in columns if column.source != "computed"]
-    compliance = judging or any(column.source == "compliance" for column in columns)
-    for centre in for_export(queryset, compliance=compliance).iterator(chunk_size=chunk_size):
-        row = {column.name: column.cell(centre) for column in stored}
-        if judging:
-            row.update(judgement_cells(centre, rules, on))
-        if web and centre.address_visibility != AddressVisibility.PUBLIC:
-            for name in WHEREABOUTS:
-                if name in row:
-                    row[name] = ""
-        _forget_related(centre)
-        yield {column.name: row[column.name] for column in columns}
+    values = queryset.prefetch_related(None).values_list(*reader.lookups).iterator(chunk_size=chunk_size)
+    while chunk := list(itertools.islice(values, chunk_size)):
+        phones = phone_rows([row[0] for row in chunk]) if reader.phones is not None else {}
+        for row in chunk:
+            yield reader.cells(row, phones, rules, on)
 
 
-def _forget_related(centre: Centre) -> None:
-    """Drop the centre's cached relations once its row is built. A centre and its phones or compliance point at
-    each other; left as they are, every chunk waits for the cycle collector, and memory grows with the export."""
-    centre._state.fields_cache.clear()
-    centre.__dict__.pop("_prefetched_objects_cache", None)
+# What eligibility's judgement (`findings`, and the reasons it gives) reads of a centre and of its licensing
+# record: the export judges these plain values instead of a model instance. Reading anything else raises
+# AttributeError (tests/test_exports.py judges both ways and compares).
+JUDGED_FIELDS = ("country", "status", "archived", "services", "beds", "last_verified_on")
+LICENCE_FIELDS = tuple(field.name for field in Compliance._meta.concrete_fields if field.name != "centre")
+JudgedCentre = namedtuple("JudgedCentre", [*JUDGED_FIELDS, "compliance"])
+Licence = namedtuple("Licence", LICENCE_FIELDS)
+
+
+class RowReader:
+    """How an export reads a centre: the lookups of one `values_list()` (the centre's id first), and how each cell
+    is written from them. Only what the columns, the web rules and the judgement read is read, so a join is made
+    only for a column that needs it: the public export never reads the licensing records."""
+
+    def __init__(self, columns: Sequence[Column], *, web: bool):
+        self.lookups: list[str] = ["id"]
+        # Every row starts as this template, in the columns' order; cells are then set by name, which keeps it.
+        self.blank = dict.fromkeys((column.name for column in columns), "")
+        # A cell read from one value: (name, index of the value, its kind's `format`); from several: their indexes
+        # and the kind's `format_values` (a town by its names).
+        self.single: list[tuple[str, int, Callable[[Any], str]]] = []
+        self.several: list[tuple[str, list[int], Callable[..., str]]] = []
+        for column in columns:
+            at = [self._at(lookup) for lookup in column.lookups]
+            if len(at) == 1:
+                self.single.append((column.name, at[0], column.kind.format))
+            elif at:
+                self.several.append((column.name, at, column.format_values))
+        self.phones = next((column for column in columns if column.source == "phones"), None)
+        self.judging = any(column.source == "computed" for column in columns)
+        licensing = [column for column in columns if column.source == "compliance"]
+        # A centre without a licensing record reads as the record's defaults.
+        self.record = self._at("compliance__id") if licensing or self.judging else None
+        self.no_record = {column.name: column.missing_cell for column in licensing}
+        if self.judging:
+            self.judged = [self._at(field) for field in JUDGED_FIELDS]
+            self.licence = [self._at(f"compliance__{field}") for field in LICENCE_FIELDS]
+        # A web export blanks the whereabouts of every centre whose address is not public.
+        self.visibility = self._at("address_visibility") if web else None
+        self.hidden = {name: "" for name in WHEREABOUTS if name in self.blank}
+
+    def _at(self, lookup: str) -> int:
+        """The index of `lookup` in the row of values, added to the lookups if it is not already read."""
+        if lookup not in self.lookups:
+            self.lookups.append(lookup)
+        return self.lookups.index(lookup)
+
+    def cells(
+        self,
+        row: tuple,
+        phones: dict[Any, list[Phone]],
+        rules: dict[str, CountryRules] | None,
+        on: datetime.date | None,
+    ) -> dict[str, str]:
+        """The cells of one centre from its row of values and its chunk's phones (`phone_rows`); `rules` and `on`
+        for the judgement, when the columns hold it."""
+        cells = self.blank.copy()
+        for name, at, format in self.single:
+            cells[name] = format(row[at])
+        for name, at, format_values in self.several:
+            cells[name] = format_values(*[row[index] for index in at])
+        if self.record is not None and row[self.record] is None:
+            cells.update(self.no_record)
+        if self.phones is not None:
+            cells[self.phones.name] = self.phones.format(phones.get(row[0]))
+        if self.judging:
+            cells.update(judgement_cells(self.judged_centre(row), rules, on))
+        if self.visibility is not None and row[self.visibility] != AddressVisibility.PUBLIC:
+            cells.update(self.hidden)
+        return cells
+
+    def judged_centre(self, row: tuple) -> JudgedCentre:
+        """What the judgement reads of the centre, from its row of values."""
+        licence = None if row[self.record] is None else Licence(*[row[at] for at in self.licence])
+        return JudgedCentre(*[row[at] for at in self.judged], licence)
 
 
 def judgement_cells(centre: Centre, rules: dict[str, CountryRules], on: datetime.date) -> dict[str, str]:
@@ -151,13 +207,26 @@ class _Echo:
 
 
 def iter_csv(rows: Iterable[dict[str, str]], columns: Sequence[Column | str] = COLUMNS) -> Iterator[str]:
-    """The CSV text in pieces: a BOM (so spreadsheet programs read Cyrillic), the header, then a line per row,
-    every cell escaped against formulas."""
+    """The CSV text in pieces of about `PIECE_SIZE` characters: a BOM (so spreadsheet programs read Cyrillic) and
+    the header, then the rows, every cell escaped against formulas."""
     names = [column if isinstance(column, str) else column.name for column in columns]
+    blanks = [""] * len(names)
     writer = csv.writer(_Echo())
     yield BOM + writer.writerow(names)
+    lines: list[str] = []
+    size = 0
     for row in rows:
-        yield writer.writerow([escape_formula(row.get(name, "")) for name in names])
+        cells = [
+            escape_formula(cell) if cell[:1] in MAY_NEED_ESCAPING else cell for cell in map(row.get, names, blanks)
+        ]
+        line = writer.writerow(cells)
+        lines.append(line)
+        size += len(line)
+        if size >= PIECE_SIZE:  # a piece a row would cost the response (and its language switch) per row
+            yield "".join(lines)
+            lines, size = [], 0
+    if lines:
+        yield "".join(lines)
 
 
 def write_xlsx(
@@ -165,21 +234,21 @@ def write_xlsx(
 ) -> int:
     """Write rows as an XLSX workbook in openpyxl's write-only mode (rows go to a temporary file, not memory).
 
-    Every text is an explicit string cell, so nothing is ever read as a formula and no quote is added; whole numbers
+    Every text is a string cell, so nothing is ever read as a formula and no quote is added; whole numbers
     and numbers are number cells. Returns the number of rows written.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append([_string_cell(sheet, column.name) for column in columns])
-    numeric = {column.name for column in columns if isinstance(column.kind, Integer | Number)}
+    kinds = [(column.name, isinstance(column.kind, Integer | Number)) for column in columns]
     count = 0
     for count, row in enumerate(rows, start=1):  # noqa: B007 - the count is the result
-        cells = []
-        for column in columns:
-            text = row.get(column.name, "")
+        cells: list[Any] = []
+        for name, numeric in kinds:
+            text = row.get(name, "")
             if not text:
                 cells.append(None)
-            elif column.name in numeric:
+            elif numeric:
                 cells.append(Decimal(text))
             else:
                 cells.append(_string_cell(sheet, text))
@@ -203,9 +272,18 @@ def _pieces(spool: IO[bytes]) -> Iterator[bytes]:
             yield piece
 
 
-def _string_cell(sheet, text: str) -> WriteOnlyCell:
+# openpyxl stores a text starting with "=" as a formula, and "#N/A" and the other error codes as errors. A text
+# that starts with one of these characters (or as a spreadsheet program's formula might) becomes an explicit string
+# cell; any other is a string cell as it is, and an explicit cell apiece would cost a third of the workbook's time.
+_EXPLICIT_STRING = MAY_NEED_ESCAPING | {"#"}
+
+
+def _string_cell(sheet, text: str) -> Cell | str:
     # Control characters other than tab and line ends cannot be stored in XLSX at all; they are dropped.
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if text[:1] not in _EXPLICIT_STRING:
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"  # set after the value: openpyxl makes a text starting with "=" a formula
     return cell
 
@@ -223,6 +301,6 @@ def iter_json(rows: Iterable[dict[str, str]]) -> Iterator[str]:
             count += 1
         spool.seek(0)
         yield f'{{"count": {count}, "results": ['
-        while piece := spool.read(64 * 1024):
+        while piece := spool.read(PIECE_SIZE):
             yield piece
         yield "]}"

@@ -1,17 +1,24 @@
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.db.models.signals import post_init
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from hypothesis import HealthCheck, given, settings
 
-from centres.columns import COLUMNS, escape_formula, unescape_formula
-from centres.exports import centre_rows
-from centres.models import Centre
+from centres.columns import BACKUP_COLUMNS, COLUMNS, COMPUTED_COLUMNS, PUBLIC_COLUMNS, escape_formula, unescape_formula
+from centres.exports import centre_rows, judgement_cells
+from centres.models import Centre, Compliance, CountryRules
+from centres.vocabularies import Country
 from tests.conftest import csv_of, make_centre, make_operator
+from tests.test_eligibility import generated
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +208,74 @@ def test_backup_export_appends_the_judgement_after_the_contract_columns():
     out = io.StringIO()
     call_command("export_centres", stdout=out)
     assert parse(out.getvalue())[0] == [*CONTRACT_COLUMNS, "risk", "flags", "gaps", "reasons"]
+
+
+def test_each_chunk_reads_its_phones_in_one_query_and_the_centres_in_one_in_all(django_assert_num_queries, almaty):
+    operator = make_operator()
+    for n in range(25):
+        make_centre(name=f"Центр {n:02d}", city=almaty, operator=operator, phones=[("", f"8 700 000 {n:04d}", False)])
+    # the centres (one query, read in chunks) + the phones of each of the three chunks
+    with django_assert_num_queries(1 + 3):
+        rows = list(centre_rows(Centre.objects.order_by("name"), chunk_size=10))
+    expected = [(f"Центр {n:02d}", f"8 700 000 {n:04d}") for n in range(25)]
+    assert [(row["name"], row["phones"]) for row in rows] == expected
+
+
+def test_rows_are_read_as_plain_values_without_a_model_instance(almaty):
+    make_centre(city=almaty, operator=make_operator(), phones=[("", "150", True)], compliance={"licence_number": "L"})
+    Centre.objects.create(name="Без досье", country="KG")
+    rules = CountryRules.for_countries()
+    made = []
+
+    def count(sender, **kwargs):
+        made.append(sender)
+
+    post_init.connect(count)
+    try:
+        rows = list(centre_rows(Centre.objects.all(), BACKUP_COLUMNS, rules=rules, on=datetime.date(2026, 10, 10)))
+    finally:
+        post_init.disconnect(count)
+    assert len(rows) == 2
+    assert made == []
+
+
+def test_the_public_rows_join_only_the_operator_and_the_town(almaty):
+    make_centre(city=almaty, operator=make_operator(), phones=[("", "150", True)])
+    with CaptureQueriesContext(connection) as queries:
+        (row,) = centre_rows(Centre.objects.all(), PUBLIC_COLUMNS, web=True)
+    centres, phones = (query["sql"] for query in queries.captured_queries)
+    assert re.findall(r"JOIN \"(\w+)\"", centres) == ["centres_operator", "centres_place"]
+    assert "JOIN" not in phones
+    assert (row["city"], row["region"], row["phones"]) == (almaty.name_ru, almaty.region_id, "150 [24/7]")
+
+
+# How many examples: the Hypothesis profile of tests/conftest.py (`make test` or `make test-deep`).
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=generated())
+def test_rows_judge_from_plain_values_as_eligibility_judges_the_centre(case):
+    """The export judges what it reads of a centre (exports.JUDGED_FIELDS and the licensing record), not the model
+    instance: the same risk, flags, gaps and reasons, and the record's defaults for a centre without one."""
+    with transaction.atomic():
+        CountryRules.objects.filter(country="KZ").update(**case["rules"])
+        saved = {rules.country: rules for rules in CountryRules.objects.all()}
+        rules = {country: saved.get(country) or CountryRules(country=country) for country in Country.values}
+        closure = {"closure_reason": "closed"} if case["status"] == "closed" else {}
+        centre = Centre.objects.create(
+            name="Generated",
+            country=case["country"],
+            services=case["services"],
+            beds=case["beds"],
+            status=case["status"],
+            archived=case["archived"],
+            last_verified_on=case["last_verified_on"],
+            **closure,
+        )
+        if case["compliance"] is not None:
+            Compliance.objects.create(centre=centre, **case["compliance"])
+        loaded = Centre.objects.select_related("compliance").get(pk=centre.pk)
+        (row,) = centre_rows(Centre.objects.filter(pk=centre.pk), BACKUP_COLUMNS, rules=rules, on=case["today"])
+        assert {name: row[name] for name in COMPUTED_COLUMNS} == judgement_cells(loaded, rules, case["today"])
+        assert {column.name: row[column.name] for column in COLUMNS} == {
+            column.name: column.cell(loaded) for column in COLUMNS
+        }
+        transaction.set_rollback(True)
