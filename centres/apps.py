@@ -4,9 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _after_migrate(sender, using: str, **kwargs) -> None:
-    from centres import planner, text_index
+    from centres import judging, planner, text_index
 
     text_index.ensure_index(using)  # a migration that rebuilt the centres' table on SQLite dropped its triggers
+    if using == "default":
+        judging.judge_after_migrate()
     planner.refresh_statistics(using)
 
 
@@ -15,7 +17,8 @@ class CentresConfig(AppConfig):
     verbose_name = _("Crisis centres")
 
     def ready(self) -> None:
-        from centres import caching
+        from centres import caching, judging
 
         post_migrate.connect(_after_migrate, sender=self)
         caching.watch_edits()
+        judging.watch_edits()

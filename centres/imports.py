@@ -24,7 +24,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centres import leaks, planner
+from centres import judging, leaks, planner
 from centres.columns import (
     COLUMNS,
     COLUMNS_BY_NAME,
@@ -162,7 +162,7 @@ def write(plan: ImportPlan, *, user: Any = None, reason: str | None = None) -> I
 
     item: PlannedOperator | PlannedCentre | None = None
     try:
-        with transaction.atomic():
+        with transaction.atomic(), judging.deferred():  # the rows' risks judged together at the end
             for item in plan.operators:
                 if item.changed:
                     if not item.created:

@@ -45,7 +45,7 @@ CACHE_SECONDS = 60
 MAX_KM_FROM_CITY = 50
 
 # Derived or bookkeeping columns that history need not keep: they are recomputed on every save.
-UNTRACKED = ["search_text", "version", "updated_at", "public_latitude", "public_longitude"]
+UNTRACKED = ["search_text", "version", "updated_at", "public_latitude", "public_longitude", "judged_risk"]
 
 
 class Region(models.Model):
@@ -312,6 +312,9 @@ class Centre(Versioned):
     # centre. Distances are computed from these alone, so nobody can triangulate a hidden shelter.
     public_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, editable=False)
     public_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, editable=False)
+    # Its risk as judged for the day of the stored judgement (2 high, 1 medium, 0 none): what the at-risk list
+    # reads its tiers by, through an index, while that judgement is today's (judging.py). Never shown as such.
+    judged_risk = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -343,6 +346,8 @@ class Centre(Versioned):
             models.Index(fields=["region", "city", "id"]),
             # ...and sorts them by name, public ones only, from this one (paging.ByName).
             models.Index(fields=["id", "archived", "status", "name"]),
+            # The at-risk list's tiers, each in name order (judging.py).
+            models.Index(fields=["judged_risk", "name", "id"], name="centres_centre_judged_risk"),
         ]
 
     def __str__(self) -> str:
@@ -682,3 +687,19 @@ class Counter(CounterBase):
 
     def __str__(self) -> str:
         return self.key
+
+
+class RiskJudgement(models.Model):
+    """The day for which every centre's `judged_risk` was judged, with the rules of that day: one row, or none.
+
+    Only while it is today's does the at-risk list read the stored risks (judging.py); a change of rules removes it,
+    and the passing of midnight outdates it, until `manage.py judge_centres` (nightly) judges again."""
+
+    on = models.DateField()
+
+    class Meta:
+        verbose_name = _("risk judgement")
+        verbose_name_plural = _("risk judgements")
+
+    def __str__(self) -> str:
+        return self.on.isoformat()

@@ -116,8 +116,9 @@ class AtRiskPages:
 def at_risk_pages(*, filters: "AtRiskFilter") -> AtRiskPages:
     """A page of the centres at risk and a page of those with data gaps, as the at-risk page shows them.
 
-    High first, then medium, each by name: a query per tier that reads the name index and stops at the page,
-    instead of computing the risk of every matching centre and sorting them all (~260 ms at 100,000 centres)."""
+    High first, then medium, each by name: a query per tier that stops at the page, instead of computing the risk of
+    every matching centre and sorting them all (~260 ms at 100,000 centres); each tier read through the index of
+    the stored risks when they are today's (judging.py), else walking the name index."""
     if not filters.is_valid():
         return AtRiskPages(None, None)
     risky = filters.risks()

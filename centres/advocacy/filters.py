@@ -3,11 +3,11 @@
 import datetime
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from centres import widgets
+from centres import judging, widgets
 from centres.eligibility import FLAGS, GAPS, HIGH, MEDIUM, SEVERITY_RANK, any_q
 from centres.filters import CentreFilter, PagedForm, PageField
 from centres.models import Centre, CountryRules
@@ -64,8 +64,12 @@ class AtRiskFilter(CentreFilter):
         super().__init__(data, queryset=Centre.objects.judged())
 
     def risks(self) -> QuerySet:
-        """Every matching centre at risk, high first, then medium, each by name."""
-        at_risk = self.queryset.at_risk(self.rules, self.on)
+        """Every matching centre at risk, high first, then medium, each by name; `risk_rank` the stored risk when it
+        is today's (read through its index: judging.py), else judged in the query."""
+        if judging.stored_for(self.on):
+            at_risk = self.queryset.filter(judged_risk__gt=0).annotate(risk_rank=F("judged_risk"))
+        else:
+            at_risk = self.queryset.at_risk(self.rules, self.on)
         return self.filter_queryset(at_risk, leave_out=self.GAPS_ONLY).order_by("-risk_rank", "name", "pk")
 
     def gaps(self) -> QuerySet:

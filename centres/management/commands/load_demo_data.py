@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centres import demo, planner
+from centres import demo, judging, planner
 from centres.models import Centre, CodeListField, Compliance, CountryRules, Operator, Place
 
 CHANGE_REASON = "Demo data (load_demo_data)"
@@ -56,6 +56,7 @@ class Command(BaseCommand):
             for record in records:
                 self._centre(record, cities[record["city"]], operators.get(record["operator"]), counts)
             thresholds = self._thresholds()
+        judging.judge()  # the demo thresholds were saved: every centre judged again with them
         planner.refresh_statistics()
         self.stdout.write(
             f"Demo data: {len(records)} centres and {len(operators)} operators — "
