@@ -11,6 +11,9 @@ so a missed midnight or a rule change makes the list slower, never wrong.
 - A centre or its licensing record saved or deleted is judged again at once, in the same transaction, when the
   stored judgement is today's (`watch_edits`); within `deferred()` (an import), all together at its end.
 - A country's rules saved remove the record: the next `judge()` uses them.
+
+One window remains: an edit committed while a full `judge()` runs may be overwritten by the rank that judgement
+read before it, until the centre's next edit or the next night's run (at night, when edits are fewest).
 """
 
 import datetime
