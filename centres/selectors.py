@@ -121,8 +121,7 @@ def at_risk_pages(*, filters: "AtRiskFilter") -> AtRiskPages:
     the stored risks when they are today's (judging.py), else walking the name index."""
     if not filters.is_valid():
         return AtRiskPages(None, None)
-    risky = filters.risks()
-    tiers = Tiers(*(risky.filter(risk_rank=rank).order_by("name", "pk") for rank in filters.risk_ranks()))
+    tiers = Tiers(*(filters.risks(rank).order_by("name", "pk") for rank in filters.risk_ranks()))
     return AtRiskPages(
         risks=page_of(tiers, filters.cleaned.get("page")),
         gaps=page_of(filters.gaps(), filters.cleaned.get("gap_page")),

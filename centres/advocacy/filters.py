@@ -1,6 +1,7 @@
 """The at-risk list's query string, read once: the public search's filters, and severity, flags and gaps."""
 
 import datetime
+from functools import cached_property
 
 import django_filters
 from django.db.models import F, QuerySet
@@ -63,13 +64,21 @@ class AtRiskFilter(CentreFilter):
         self.rules, self.on = rules, on
         super().__init__(data, queryset=Centre.objects.judged())
 
-    def risks(self) -> QuerySet:
-        """Every matching centre at risk, high first, then medium, each by name; `risk_rank` the stored risk when it
-        is today's (read through its index: judging.py), else judged in the query."""
-        if judging.stored_for(self.on):
-            at_risk = self.queryset.filter(judged_risk__gt=0).annotate(risk_rank=F("judged_risk"))
+    @cached_property
+    def stored_risks(self) -> bool:
+        """Whether the risks stored for `on` may be read (asked once per list)."""
+        return judging.stored_for(self.on)
+
+    def risks(self, rank: int | None = None) -> QuerySet:
+        """Every matching centre at risk (or only those of `rank`), high first, then medium, each by name;
+        `risk_rank` the stored risk when it is today's (read through its index: judging.py), else judged in the
+        query. A tier asks for its rank alone, so that the index is read from that rank, in name order."""
+        if self.stored_risks:
+            stored = {"judged_risk": rank} if rank else {"judged_risk__gt": 0}
+            at_risk = self.queryset.filter(**stored).annotate(risk_rank=F("judged_risk"))
         else:
             at_risk = self.queryset.at_risk(self.rules, self.on)
+            at_risk = at_risk.filter(risk_rank=rank) if rank else at_risk
         return self.filter_queryset(at_risk, leave_out=self.GAPS_ONLY).order_by("-risk_rank", "name", "pk")
 
     def gaps(self) -> QuerySet:
