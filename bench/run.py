@@ -280,7 +280,7 @@ def database(postgres: str | None, folder: str, size: int) -> Iterator[str]:
         return
     import psycopg
 
-    name = f"bench_{size}"
+    name = f"bench_{size}_{os.getpid()}"  # a run of its own: two runs at once never drop each other's
     with psycopg.connect(postgres, autocommit=True) as server:
         server.execute(f"DROP DATABASE IF EXISTS {name}")
         server.execute(f"CREATE DATABASE {name}")
