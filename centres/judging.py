@@ -43,10 +43,12 @@ def judge(centre_ids: list | None = None, *, on: datetime.date | None = None) ->
     (today), with the rules in force. Each statement writes only the rows whose risk changed."""
     on = on or today()
     rules = CountryRules.for_countries()
+    # Every part is narrowed to the centres asked for: judging one centre reads one centre.
+    scope = Centre._base_manager.all() if centre_ids is None else Centre._base_manager.filter(pk__in=centre_ids)
     judged = Centre.objects.judged().order_by()
+    judged = judged if centre_ids is None else judged.filter(pk__in=centre_ids)
     high = judged.filter(any_q(FLAGS, rules, on, HIGH)).values("pk")
     medium = judged.filter(any_q(FLAGS, rules, on, MEDIUM)).values("pk")
-    scope = Centre._base_manager.all() if centre_ids is None else Centre._base_manager.filter(pk__in=centre_ids)
     with transaction.atomic():
         scope.filter(pk__in=high).exclude(judged_risk=SEVERITY_RANK[HIGH]).update(judged_risk=SEVERITY_RANK[HIGH])
         scope.filter(pk__in=medium).exclude(pk__in=high).exclude(judged_risk=SEVERITY_RANK[MEDIUM]).update(

@@ -123,3 +123,14 @@ def test_an_import_is_judged_together_at_its_end(thresholds_judged):
 def test_a_centre_made_after_the_judgement_is_judged(thresholds_judged):
     centre = make_centre(name="Новый центр", compliance={"licence_status": "revoked"})
     assert Centre.objects.get(pk=centre.pk).judged_risk == 2
+
+
+def test_judging_one_centre_reads_that_centre_alone(thresholds_judged):
+    # Every subquery is narrowed to it too (judging one centre of 100,000 read them all: 0.3 s a save).
+    centre = Centre.objects.filter(country="KZ").first()
+    with CaptureQueriesContext(connection) as captured:
+        judging.judge([centre.pk])
+    updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    key = centre.pk.hex  # as both databases write it in the captured SQL
+    assert len(updates) == 3
+    assert all(sql.count(key) >= 2 for sql in updates), updates
