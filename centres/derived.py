@@ -18,7 +18,7 @@ from django.apps import apps as global_apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 
-from centres.text import fold, word_text
+from centres.text import fold, match_key, word_text
 from centres.vocabularies import AddressVisibility
 
 BATCH_SIZE = 2000
@@ -30,6 +30,11 @@ def centre_search_text(name: str, operator_name: str | None, city_names: str | N
     its city and region (which are stored folded already)."""
     parts = [fold(name), fold(operator_name or ""), city_names or "", region_names or ""]
     return " ".join(part for part in parts if part)
+
+
+def name_key(name: str) -> str:
+    """A centre's name as an import matches it to a row of a file (`text.match_key`)."""
+    return match_key(name)
 
 
 def search_words(search_text: str) -> str:
@@ -66,7 +71,11 @@ def reindex_centres(
 
     Every column read here exists since the first migration; a part that needs a later one must check `_has`."""
     centre_model = _model(apps, "Centre")
-    fields = [name for name in ("search_text", "search_words") if "search_text" in parts and _has(centre_model, name)]
+    fields = [
+        name
+        for name in ("search_text", "search_words", "name_key")
+        if "search_text" in parts and _has(centre_model, name)
+    ]
     if "public_point" in parts and _has(centre_model, "public_latitude"):
         fields += ["public_latitude", "public_longitude"]
     queryset = centre_model._base_manager.all() if centres is None else centres
@@ -98,6 +107,7 @@ def reindex_centres(
             values = {
                 "search_text": text,
                 "search_words": search_words(text),
+                "name_key": name_key(row["name"]),
                 "public_latitude": point[0],
                 "public_longitude": point[1],
             }

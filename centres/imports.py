@@ -45,7 +45,6 @@ from centres.import_plan import (
     RowError,
 )
 from centres.models import Centre, CentrePhone, Compliance, Operator, Place, Region
-from centres.search import AllWordsBegin
 from centres.spreadsheets import FileRefused, read_sheet, too_large
 from centres.text import match_key, words
 from centres.versioning import ConcurrentEditError
@@ -54,7 +53,6 @@ from centres.versioning import ConcurrentEditError
 REASON_LENGTH = 100
 # A row is matched to the centres having the rarest of its name's longest words (a few are plenty), counted up to
 # a cap: past it, a word is as common as any.
-MATCH_WORDS = 4
 
 # Set apart: which centre a row is (id), its address that is kept once set (slug), which version of it the row
 # was exported from (version), and the place columns, which are resolved in the gazetteer.
@@ -623,9 +621,9 @@ class _Planner:
         name_words = words(name)
         if not key or not name_words:
             return None
-        # Through the text index, as the text search reads it: the centres having all of the name's longest words,
-        # compared by name alone, then the one found read whole. Never a scan of every centre.
-        candidates = Centre.objects.filter(AllWordsBegin(sorted(name_words, key=len, reverse=True)[:MATCH_WORDS]))
+        # Through the index of the centres' name keys: the centres whose name folds to the same key, then the one
+        # found read whole. Never a scan of every centre.
+        candidates = Centre.objects.filter(name_key=key)
         if "city" in self.present:
             candidates = candidates.filter(city=city)
         if "operator" in self.present:

@@ -45,7 +45,15 @@ CACHE_SECONDS = 60
 MAX_KM_FROM_CITY = 50
 
 # Derived or bookkeeping columns that history need not keep: they are recomputed on every save.
-UNTRACKED = ["search_text", "version", "updated_at", "public_latitude", "public_longitude", "judged_risk"]
+UNTRACKED = [
+    "search_text",
+    "name_key",
+    "version",
+    "updated_at",
+    "public_latitude",
+    "public_longitude",
+    "judged_risk",
+]
 
 
 class Region(models.Model):
@@ -305,6 +313,8 @@ class Centre(Versioned):
     internal_notes = models.TextField(_("internal notes"), blank=True, help_text=_("Never shown to the public."))
 
     search_text = models.TextField(editable=False, blank=True)
+    # The name as an import compares it (text.match_key), indexed: a row of a file finds its centre by it.
+    name_key = models.TextField(editable=False, blank=True, db_index=True)
     # The words of search_text as " a b c" (text.word_text), which each database indexes for the text search
     # (text_index.py).
     search_words = models.TextField(editable=False, blank=True)
@@ -380,6 +390,7 @@ class Centre(Versioned):
             region.search_names if region else None,
         )
         self.search_words = derived.search_words(self.search_text)
+        self.name_key = derived.name_key(self.name)
         self.public_latitude, self.public_longitude = derived.public_point(
             self.address_visibility,
             self.latitude,

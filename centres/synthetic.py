@@ -347,6 +347,7 @@ def _centre(rng: random.Random, n: int, size: int, place: Place, operator: Opera
         # What Centre.save() derives, derived the same way (derived.py).
         search_text=search_text,
         search_words=derived.search_words(search_text),
+        name_key=derived.name_key(name),
         public_latitude=public_latitude,
         public_longitude=public_longitude,
     )

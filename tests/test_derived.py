@@ -13,7 +13,7 @@ from tests.conftest import make_centre, make_operator
 
 pytestmark = pytest.mark.django_db
 
-DERIVED = ("search_text", "search_words", "public_latitude", "public_longitude")
+DERIVED = ("search_text", "search_words", "name_key", "public_latitude", "public_longitude")
 
 
 def derived_columns() -> dict:
@@ -38,10 +38,10 @@ def some_centres(almaty) -> list[Centre]:
 def test_the_bulk_writer_derives_what_save_derives(almaty):
     some_centres(almaty)
     saved = derived_columns()
-    Centre.objects.update(search_text="", search_words="", public_latitude=None, public_longitude=None)
+    Centre.objects.update(search_text="", search_words="", name_key="", public_latitude=None, public_longitude=None)
     assert derived.reindex_centres() == 3
     assert derived_columns() == saved
-    assert all(words for _text, words, *_point in saved.values())
+    assert all(words and key for _text, words, key, *_point in saved.values())
 
 
 def test_an_operator_rename_rewrites_its_centres_search_text_in_as_many_statements_for_3_or_30(almaty):

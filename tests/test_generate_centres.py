@@ -26,6 +26,7 @@ def in_english():
     with translation.override("en"):
         yield
 
+
 KAZAKH_LETTERS = set("әғқңөұүһі")
 CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -92,7 +93,7 @@ def test_every_generated_centre_and_phone_passes_the_models_validation():
 
 def test_generated_derived_columns_are_what_save_writes():
     generate(300)
-    columns = ("search_text", "search_words", "public_latitude", "public_longitude")
+    columns = ("search_text", "search_words", "name_key", "public_latitude", "public_longitude")
     sample = list(Centre.objects.order_by("slug")[::15])
     generated = {centre.pk: [getattr(centre, column) for column in columns] for centre in sample}
     for centre in sample:
