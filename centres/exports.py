@@ -294,10 +294,11 @@ def iter_json(rows: Iterable[dict[str, str]]) -> Iterator[str]:
     The rows are spooled to a temporary file first, so that the count is exactly the number of results without a
     second query, and memory stays flat however many rows there are.
     """
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps would make an encoder a row
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         count = 0
         for row in rows:
-            spool.write(("," if count else "") + json.dumps(row, ensure_ascii=False))
+            spool.write(("," if count else "") + encode(row))
             count += 1
         spool.seek(0)
         yield f'{{"count": {count}, "results": ['
