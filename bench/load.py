@@ -95,19 +95,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare(size: int, env: dict) -> list[str]:
-    """Migrate and fill the database in a child process; returns a few centre pages to request as well."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--prepare", str(size)],
+def in_child(flag: str, size: int, env: dict, given: str | None = None, timeout: float | None = None) -> str:
+    """This script run again with `flag` (a Django process of its own, on `env`'s database); its standard output.
+    `given` goes to its standard input (never on the command line, where other users could read it)."""
+    child = subprocess.run(
+        [sys.executable, __file__, flag, str(size)],
+        input=given,
         env=env,
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
+        timeout=timeout,
     )
-    if out.returncode:
-        sys.exit(out.stderr)
-    return [f"/ru/centres/{slug}/" for slug in out.stdout.split()]
+    if child.returncode:
+        sys.exit(child.stderr)
+    return child.stdout
+
+
+def prepare(size: int, env: dict) -> list[str]:
+    """Migrate and fill the database in a child process; returns a few centre pages to request as well."""
+    return [f"/ru/centres/{slug}/" for slug in in_child("--prepare", size, env).split()]
 
 
 def fill(size: int) -> None:
@@ -624,19 +632,8 @@ def too_long(signum, frame) -> None:
 
 def prepare_pair(size: int, env: dict, editors: dict) -> dict:
     """Migrate, fill and add the editors in a child process; returns the centre to edit."""
-    child = subprocess.run(
-        [sys.executable, __file__, "--prepare-pair", str(size)],
-        input=json.dumps(editors),  # never on the command line, where other users could read it
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=WHOLE_RUN,
-    )
-    if child.returncode:
-        sys.exit(child.stderr)
-    return json.loads(child.stdout.splitlines()[-1])
+    out = in_child("--prepare-pair", size, env, given=json.dumps(editors), timeout=WHOLE_RUN)
+    return json.loads(out.splitlines()[-1])
 
 
 def run_checks(ports: dict, editors: dict, centre: dict, url: str, pairs: int) -> list[str]:

@@ -225,27 +225,33 @@ def generated(draw):
 
 
 # How many examples: the Hypothesis profile of tests/conftest.py (`make test` or `make test-deep`).
+def centre_of(case: dict) -> tuple[Centre, dict[str, CountryRules]]:
+    """The generated centre (with its licensing record, if any) saved, under the generated rules for Kazakhstan;
+    and the rules of every country. Call it inside a transaction that is rolled back."""
+    CountryRules.objects.filter(country="KZ").update(**case["rules"])
+    saved = {rules.country: rules for rules in CountryRules.objects.all()}
+    rules = {country: saved.get(country) or CountryRules(country=country) for country in ["KZ", "KG", "UZ", "TJ"]}
+    closure = {"closure_reason": "closed"} if case["status"] == "closed" else {}
+    centre = Centre.objects.create(
+        name="Generated",
+        country=case["country"],
+        services=case["services"],
+        beds=case["beds"],
+        status=case["status"],
+        archived=case["archived"],
+        last_verified_on=case["last_verified_on"],
+        **closure,
+    )
+    if case["compliance"] is not None:
+        Compliance.objects.create(centre=centre, **case["compliance"])
+    return centre, rules
+
+
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=generated())
 def test_database_filter_and_single_centre_explanation_agree(case):
     with transaction.atomic():
-        CountryRules.objects.filter(country="KZ").update(**case["rules"])
-        rules = {rules.country: rules for rules in CountryRules.objects.all()}
-        rules = {country: rules.get(country) or CountryRules(country=country) for country in ["KZ", "KG", "UZ", "TJ"]}
-        compliance = case["compliance"]
-        closure = {"closure_reason": "closed"} if case["status"] == "closed" else {}
-        centre = Centre.objects.create(
-            name="Generated",
-            country=case["country"],
-            services=case["services"],
-            beds=case["beds"],
-            status=case["status"],
-            archived=case["archived"],
-            last_verified_on=case["last_verified_on"],
-            **closure,
-        )
-        if compliance is not None:
-            Compliance.objects.create(centre=centre, **compliance)
+        centre, rules = centre_of(case)
         loaded = Centre.objects.select_related("compliance").get(pk=centre.pk)
         explained = {finding.code: finding.severity for finding in findings(loaded, rules, case["today"])}
         for rule in RULES:

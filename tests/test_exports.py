@@ -15,10 +15,9 @@ from hypothesis import HealthCheck, given, settings
 
 from centres.columns import BACKUP_COLUMNS, COLUMNS, COMPUTED_COLUMNS, PUBLIC_COLUMNS, escape_formula, unescape_formula
 from centres.exports import centre_rows, judgement_cells
-from centres.models import Centre, Compliance, CountryRules
-from centres.vocabularies import Country
+from centres.models import Centre, CountryRules
 from tests.conftest import csv_of, make_centre, make_operator
-from tests.test_eligibility import generated
+from tests.test_eligibility import centre_of, generated
 
 pytestmark = pytest.mark.django_db
 
@@ -256,22 +255,7 @@ def test_rows_judge_from_plain_values_as_eligibility_judges_the_centre(case):
     """The export judges what it reads of a centre (exports.JUDGED_FIELDS and the licensing record), not the model
     instance: the same risk, flags, gaps and reasons, and the record's defaults for a centre without one."""
     with transaction.atomic():
-        CountryRules.objects.filter(country="KZ").update(**case["rules"])
-        saved = {rules.country: rules for rules in CountryRules.objects.all()}
-        rules = {country: saved.get(country) or CountryRules(country=country) for country in Country.values}
-        closure = {"closure_reason": "closed"} if case["status"] == "closed" else {}
-        centre = Centre.objects.create(
-            name="Generated",
-            country=case["country"],
-            services=case["services"],
-            beds=case["beds"],
-            status=case["status"],
-            archived=case["archived"],
-            last_verified_on=case["last_verified_on"],
-            **closure,
-        )
-        if case["compliance"] is not None:
-            Compliance.objects.create(centre=centre, **case["compliance"])
+        centre, rules = centre_of(case)
         loaded = Centre.objects.select_related("compliance").get(pk=centre.pk)
         (row,) = centre_rows(Centre.objects.filter(pk=centre.pk), BACKUP_COLUMNS, rules=rules, on=case["today"])
         assert {name: row[name] for name in COMPUTED_COLUMNS} == judgement_cells(loaded, rules, case["today"])
