@@ -20,6 +20,11 @@ exactly one, refuse the other with the admin's changed-meanwhile message, and le
 database. Exits 1 if any check fails; gunicorn is stopped and the database dropped whatever happens.
 
     python bench/load.py --two-instances [--size 1000] [--pairs 10] [--workers 2] [--postgres URL]
+
+`--overhead` measures a request's fixed cost: this site's plainest pages (from the anonymous page cache) against a
+bare Django project (`bench/bare.py`) on the same gunicorn, one server at a time, `--clients` for `--seconds` each.
+
+    python bench/load.py --overhead [--clients 16] [--seconds 30] [--workers 2]
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """`make bench`: each page's time at two directory sizes, on SQLite and (when asked) PostgreSQL (DESIGN.md 8).
 
-Each size gets a database of its own — a SQLite file in a temporary folder, or `bench_SIZE` on the PostgreSQL server,
-dropped afterwards — filled with synthetic centres in real gazetteer places. Pages are requested in-process with
+Each size gets a database of its own — a SQLite file in a temporary folder, or `bench_SIZE_PID` on the PostgreSQL
+server, dropped afterwards — filled with synthetic centres in real gazetteer places. Pages are requested in-process with
 Django's test client (no network), `--runs` times each, public pages once for an anonymous visitor and once for a
 logged-in advocate. One table per database: median and 95th percentile at each size, the ratio of the medians
 (goal at most 1.5), the share of the template-only page's throughput for the same audience, queries; exports timed
