@@ -28,12 +28,6 @@ def text_search(centres: QuerySet, query: str) -> QuerySet:
     found = words(query)[:MAX_SEARCH_WORDS]
     if not found:
         return centres.none() if query.strip() else centres
-    return with_words(centres, found)
-
-
-def with_words(centres: QuerySet, found: list[str]) -> QuerySet:
-    """The centres of `centres` a word of which begins with each of `found` (folded words), read as
-    `text_search` says: the matches' ids first when they are few."""
     matching = Centre.objects.filter(AllWordsBegin(found)).order_by()
     if matching[: ID_LIMIT + 1].count() <= ID_LIMIT:  # counted in the index, no row read
         return centres.filter(pk__in=list(matching.values_list("pk", flat=True)))
