@@ -76,7 +76,7 @@ _deferred = threading.local()
 @contextmanager
 def deferred() -> Iterator[None]:
     """Within it, the centres saved are judged together at the end, a few thousand a statement, instead of one by
-    one as each is saved: for an import or the demo data."""
+    one as each is saved: for an import."""
     outer = getattr(_deferred, "ids", None)
     _deferred.ids = set() if outer is None else outer
     try:
