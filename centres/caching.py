@@ -34,9 +34,14 @@ def data_version() -> str:
     return cache.get_or_set(DATA_VERSION_KEY, lambda: uuid.uuid4().hex, None)
 
 
+def new_data_version() -> None:
+    """Drop everything cached from the data: for writes that send no signal (bulk loads). A fresh random token,
+    not a counter: a cache that lost the key can never bring an old version back."""
+    cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, None)
+
+
 def _new_data_version(sender, **kwargs) -> None:
-    # A fresh random token, not a counter: a cache that lost the key can never bring an old version back.
-    transaction.on_commit(lambda: cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, None))
+    transaction.on_commit(new_data_version)
 
 
 def watch_edits() -> None:

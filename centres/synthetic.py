@@ -28,8 +28,7 @@ from django.db import connections, models, transaction
 from django.db.models import Model
 from django.db.models.fields import AutoFieldMixin
 
-from centres import derived, judging, planner
-from centres.caching import DATA_VERSION_KEY
+from centres import caching, derived, judging, planner
 from centres.demo import DEMO_MIN_AREA_PER_BED_M2, DEMO_MIN_PREMISES_AREA_M2
 from centres.models import RULES_CACHE_KEY, Centre, CentrePhone, Compliance, CountryRules, Operator, Place, today
 from centres.vocabularies import (
@@ -230,7 +229,7 @@ def generate(
                 progress(start + len(centres))
         _demo_thresholds(using)
     # bulk_create sends no post_save, which drops what the caches hold from before (caching.py): dropped here.
-    cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, None)
+    caching.new_data_version()
     cache.delete(RULES_CACHE_KEY)
     if using == "default":
         judging.judge()  # bulk writes send no post_save: every centre judged here

@@ -204,8 +204,8 @@ def many_centres(count: int) -> None:
 
 
 # The session, the user and the permission check (the user's own permissions, then their groups'); whether the
-# stored risks are today's (judging.py); per tier of
-# risk read (high and medium, or the one severity asked for) a capped count and the page's rows with their
+# stored risks are today's (judging.py); per tier of risk read (high and medium, or the one severity asked for) a
+# capped count and the page's rows with their
 # operator, town, region and compliance joined; the same two for the gaps; the session saved (a savepoint, the
 # update, its release).
 @pytest.mark.parametrize(
