@@ -166,6 +166,50 @@ phone_number_validator = RegexValidator(
 )
 
 
+# What a public card shows (`presentation.centre_view`): `for_cards` reads these columns only. A card that needs
+# another must name it here; tests render cards under a zero-query assertion, so a column forgotten here fails.
+_NAMES = ("name_en", "name_ru", "name_kk")
+CARD_COLUMNS = (
+    "slug",
+    "name",
+    "is_demo",
+    "status",
+    "country",
+    "address",
+    "address_visibility",
+    "public_latitude",
+    "public_longitude",
+    "services",
+    "audiences",
+    "languages",
+    "beds_free",
+    "beds_free_updated_at",
+    "last_verified_on",
+    "messenger",
+    "email",
+    "website",
+    "hours",
+    "open_24_7",
+    "free",
+    "accessible",
+    "public_notes",
+    "operator__name",
+    "operator__kind",
+    *(f"city__{name}" for name in _NAMES),
+    *(f"region__{name}" for name in _NAMES),
+)
+ADMISSION_COLUMNS = (
+    "accepts_children",
+    "boys_max_age",
+    "accepts_pregnant",
+    "documents_needed",
+    "accepts_non_citizens",
+    "referral_needed",
+    "max_stay_days",
+    "anonymous",
+)
+
+
 class CentreQuerySet(models.QuerySet):
     def public(self) -> "CentreQuerySet":
         """What the public may see: published centres, active or temporarily closed, never closed, archived or a
@@ -173,10 +217,18 @@ class CentreQuerySet(models.QuerySet):
         return self.filter(published=True, archived=False, status__in=[Status.ACTIVE, Status.TEMPORARILY_CLOSED])
 
     def for_cards(self) -> "CentreQuerySet":
-        """With everything a public card or page shows: operator, town, region and phones in their order."""
-        return self.select_related("operator", "city__region", "region").prefetch_related(
-            models.Prefetch("phones", queryset=CentrePhone.objects.order_by("position", "pk"))
+        """With what a public card shows (`presentation.centre_view`) and nothing else: its operator, town, region
+        and phones in their order. A public list never reads a centre's exact position, internal notes or search
+        document, and a page of twenty reads a third of the columns a whole row would."""
+        return (
+            self.select_related("operator", "city", "region")
+            .only(*CARD_COLUMNS)
+            .prefetch_related(models.Prefetch("phones", queryset=CentrePhone.objects.order_by("position", "pk")))
         )
+
+    def for_page(self) -> "CentreQuerySet":
+        """As `for_cards`, with the admission facts that a centre's own page adds (`presentation.admission_facts`)."""
+        return self.for_cards().only(*CARD_COLUMNS, *ADMISSION_COLUMNS)
 
     def judged(self) -> "CentreQuerySet":
         """Centres that eligibility judges (neither closed nor archived), with what their judgement reads."""

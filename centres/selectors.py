@@ -99,7 +99,7 @@ def country_centres(code: str, limit: int = COUNTRY_PAGE_SIZE) -> list[Centre]:
 
 def public_centre(slug: str) -> Centre:
     try:
-        return public_centres().get(slug=slug)
+        return Centre.objects.public().for_page().get(slug=slug)
     except Centre.DoesNotExist:
         raise Http404 from None
 

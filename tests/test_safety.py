@@ -14,8 +14,9 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.datastructures import CaseInsensitiveMapping
 from django.utils.translation import gettext
@@ -23,8 +24,9 @@ from django.utils.translation import gettext
 from centres import filters, selectors
 from centres.errors import PrivateExceptionReporter
 from centres.geo import distance_km
-from centres.models import Centre, Place
+from centres.models import Centre, CountryRules, Place
 from centres.public import views
+from centres.public.presentation import admission_facts, centre_view
 from tests.conftest import make_centre, make_operator, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -244,6 +246,45 @@ def test_the_point_a_page_may_use_is_the_city_centre(secret_centres, almaty_plac
     for centre in secret_centres:
         centre.refresh_from_db()
         assert (centre.public_latitude, centre.public_longitude) == (almaty_place.latitude, almaty_place.longitude)
+
+
+PRIVATE_COLUMNS = ('"latitude"', '"longitude"', '"internal_notes"', '"search_words"', '"source"')
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/en/centres/", "/en/centres/?q=almaty", "/en/centres/?near=Almaty", "/en/countries/kz/", "/en/centres/{slug}/"],
+)
+def test_public_pages_never_read_a_centres_exact_point_or_internal_notes(secret_centres, url):
+    """What a page does not read it cannot leak: the cards' query names the columns they show, and no others."""
+    client = Client()
+    sign_in(client, make_user("advocate-reader", "advocate"))  # logged in: the page is made afresh
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url.format(slug=secret_centres[0].slug))
+    assert response.status_code == 200
+    reads = [query["sql"] for query in queries if 'FROM "centres_centre"' in query["sql"] and "SELECT" in query["sql"]]
+    shown = [sql for sql in reads if '"centres_centre"."slug"' in sql]
+    assert shown, reads  # else this test would prove nothing
+    for sql in shown:
+        for column in PRIVATE_COLUMNS:
+            assert f'"centres_centre".{column}' not in sql, (url, column)
+
+
+def test_a_card_and_a_centre_page_read_nothing_after_their_query(secret_centres):
+    """Every column `centre_view` and `admission_facts` use is read with the centre (`CARD_COLUMNS`): a column
+    left out would cost a query per card, and fail here."""
+    rules = CountryRules.for_countries()
+    cards = list(Centre.objects.filter(pk__in=[centre.pk for centre in secret_centres]).for_cards())
+    pages = list(Centre.objects.filter(pk__in=[centre.pk for centre in secret_centres]).for_page())
+    with CaptureQueriesContext(connection) as queries:
+        for centre in cards:
+            centre_view(centre, rules, trusted=True)
+            centre_view(centre, rules, trusted=False)
+        for centre in pages:
+            centre_view(centre, rules, trusted=False)
+            admission_facts(centre)
+    assert not queries.captured_queries
+    assert len(cards) == len(pages) == 2
 
 
 # --- cookies ----------------------------------------------------------------------------------------------------
