@@ -316,6 +316,36 @@ class SearchForm(PagedForm):
         """Whether a folded-away filter is set: then the page shows them unfolded."""
         return any(field.value() not in (None, "", [], False) for field in self.more_fields if not field.is_hidden)
 
+    def summary(self) -> list[str]:
+        """What was searched, one short phrase per field that has a value, in the form's order: the line a small
+        screen shows above the results instead of the form. Empty when nothing was asked (the plain list)."""
+        if not self.is_valid():
+            return []
+        cleaned, phrases = self.cleaned_data, []
+        origin = cleaned.get("origin")
+        if cleaned.get("lat") is not None and cleaned.get("lon") is not None:
+            phrases.append(str(_("near your location")))
+        elif origin is not None and origin.place is not None:
+            phrases.append(_("near %(place)s") % {"place": origin.place.display_name()})
+        for field in self.rendered_fields():
+            value = cleaned.get(field.name)
+            if field.is_hidden or field.name == "near" or value in (None, "", [], False):
+                continue
+            choices = dict(getattr(field.field, "choices", ()))
+            if field.name == "q":
+                phrases.append(f"«{value}»")
+            elif field.name == "radius_km":
+                phrases.append(_("within %(km)s km") % {"km": f"{value:g}"})
+            elif isinstance(value, list):
+                phrases.extend(str(choices.get(code, code)) for code in value)
+            elif value is True:
+                phrases.append(str(field.label))
+            elif choices:
+                phrases.append(str(choices.get(value, value)))
+            else:
+                phrases.append(f"{field.label}: {value}")
+        return phrases
+
     def rounded_query(self) -> QueryDict | None:
         """The same query with the position as it is kept (two decimals), or None when it already is (or none was
         given): a more precise one is redirected before it reaches the address bar, the history or any link."""

@@ -27,23 +27,25 @@ class CappedPaginator(Paginator):
 
 
 class Tiers:
-    """Several ordered querysets read as one list: every row of the first, then of the second, and so on.
+    """Several ordered lists read as one: every row of the first, then of the second, and so on. Each is a
+    queryset, or a list that knows its own `capped_count` (`ByName`, `Nearest`).
 
-    Lets a list ordered by a computed tier (risk high, then medium) use each tier's index order instead of
-    sorting the whole table. Only what a paginator needs: a capped count and slices."""
+    Lets a list ordered by a computed tier (risk high, then medium; open centres, then those closed for now) use
+    each tier's own order instead of sorting the whole table. Only what a paginator needs: a capped count and
+    slices."""
 
     ordered = True
 
-    def __init__(self, *querysets: QuerySet):
+    def __init__(self, *querysets):
         self.querysets = querysets
         self._counts: list[int] | None = None
 
     def capped_count(self, cap: int) -> int:
         if self._counts is None:
             self._counts = []
-            for queryset in self.querysets:
+            for rows in self.querysets:
                 room = cap + 1 - sum(self._counts)
-                self._counts.append(queryset.order_by()[:room].count() if room > 0 else 0)
+                self._counts.append(_at_most(rows, room) if room > 0 else 0)
         return sum(self._counts)
 
     def __len__(self) -> int:
@@ -82,6 +84,13 @@ class ByName:
     def __getitem__(self, window: slice) -> list:
         ids = self.queryset.values("pk")[window]
         return list(self.read.filter(pk__in=Subquery(ids)).order_by("name", "pk"))
+
+
+def _at_most(rows, room: int) -> int:
+    """How many rows `rows` holds, counted up to `room`."""
+    if isinstance(rows, QuerySet):
+        return rows.order_by()[:room].count()
+    return min(rows.capped_count(room - 1), room)
 
 
 def page_of(rows, number: int | None):

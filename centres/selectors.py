@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,28 +52,45 @@ class SearchResult:
 
 
 def search_centres(*, search: PublicSearch) -> SearchResult:
-    """The public search, a page of it: what the list page shows."""
-    queryset = search_queryset(search=search)
+    """The public search, a page of it: what the list page shows. Open centres first, then those temporarily
+    closed, each part in its own order (by name, or nearest first): one closed for now is never the nearest."""
+    queryset = _matching(search)
     if queryset is None:
         return SearchResult(search=search, page=None)
     number = search.cleaned.get("page")
+    open_first = [queryset.filter(status=status) for status in (Status.ACTIVE, Status.TEMPORARILY_CLOSED)]
     if search.origin is not None:
         wanted = min(max(number or 1, 1), LAST_PAGE) * PAGE_SIZE
-        rows = Nearest(queryset, search.origin, wanted)
+        rows = Tiers(*(Nearest(part, search.origin, wanted) for part in open_first))
     else:
-        rows = ByName(queryset, read=public_centres())
+        rows = Tiers(*(ByName(part, read=public_centres()) for part in open_first))
     return SearchResult(search=search, page=page_of(rows, number))
 
 
+# Open centres before those temporarily closed, as the list shows them (`search_centres` reads the two apart).
+OPEN_FIRST = Case(When(status=Status.ACTIVE, then=Value(0)), default=Value(1))
+
+
 def search_queryset(*, search: PublicSearch) -> QuerySet | None:
-    """The public search whole: filters, then, when a place or a point is given, nearest first. None when the
-    filters are not valid or a place name needs choosing. The list pages it; exports take it all."""
+    """The public search whole, in the list's order: what exports take. None when the filters are not valid or a
+    place name needs choosing."""
+    queryset = _matching(search)
+    if queryset is None:
+        return None
+    if search.origin is None:
+        return queryset.order_by(OPEN_FIRST, "name", "pk")
+    return queryset.order_by(OPEN_FIRST, "distance_rank", "name", "pk")
+
+
+def _matching(search: PublicSearch) -> QuerySet | None:
+    """The centres the search finds: filters, then, when a place or a point is given, nearest first. None when the
+    filters are not valid or a place name needs choosing."""
     if not search.is_valid() or (search.resolution is not None and search.origin is None):
         return None
     queryset = search.qs
     origin = search.origin
     if origin is None:
-        return queryset.order_by("name", "pk")
+        return queryset
     if origin.place is not None and not search.chosen_country:
         # Near a named town: its own country's centres. Help across a border is rarely reachable tonight.
         queryset = queryset.filter(country=origin.place.country)
