@@ -197,6 +197,7 @@ class CentreFilter(django_filters.FilterSet):
         method="filter_boys_age",
         widget=widgets.NumberInput(attrs={"min": 0, "max": 18, "autocomplete": "off"}),
     )
+    pregnant = TickFilter(label=_("Takes pregnant women"), field_name="accepts_pregnant")
     no_documents = TickFilter(
         label=_("No documents needed"), lookup={"documents_needed": DocumentsNeeded.NONE}, field_name="documents_needed"
     )

@@ -166,7 +166,7 @@ phone_number_validator = RegexValidator(
 )
 
 
-# What a public card shows (`presentation.centre_view`): `for_cards` reads these columns only. A card that needs
+# What a public card or centre page shows (`presentation`): `for_cards` reads these columns only. A card that needs
 # another must name it here; tests render cards under a zero-query assertion, so a column forgotten here fails.
 _NAMES = ("name_en", "name_ru", "name_kk")
 CARD_COLUMNS = (
@@ -193,12 +193,7 @@ CARD_COLUMNS = (
     "free",
     "accessible",
     "public_notes",
-    "operator__name",
-    "operator__kind",
-    *(f"city__{name}" for name in _NAMES),
-    *(f"region__{name}" for name in _NAMES),
-)
-ADMISSION_COLUMNS = (
+    # who is admitted: the card's short facts, the centre page's questions (`admission_facts`)
     "accepts_children",
     "boys_max_age",
     "accepts_pregnant",
@@ -207,6 +202,10 @@ ADMISSION_COLUMNS = (
     "referral_needed",
     "max_stay_days",
     "anonymous",
+    "operator__name",
+    "operator__kind",
+    *(f"city__{name}" for name in _NAMES),
+    *(f"region__{name}" for name in _NAMES),
 )
 
 
@@ -225,10 +224,6 @@ class CentreQuerySet(models.QuerySet):
             .only(*CARD_COLUMNS)
             .prefetch_related(models.Prefetch("phones", queryset=CentrePhone.objects.order_by("position", "pk")))
         )
-
-    def for_page(self) -> "CentreQuerySet":
-        """As `for_cards`, with the admission facts that a centre's own page adds (`presentation.admission_facts`)."""
-        return self.for_cards().only(*CARD_COLUMNS, *ADMISSION_COLUMNS)
 
     def judged(self) -> "CentreQuerySet":
         """Centres that eligibility judges (neither closed nor archived), with what their judgement reads."""

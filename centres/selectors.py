@@ -116,7 +116,7 @@ def country_centres(code: str, limit: int = COUNTRY_PAGE_SIZE) -> list[Centre]:
 
 def public_centre(slug: str) -> Centre:
     try:
-        return Centre.objects.public().for_page().get(slug=slug)
+        return public_centres().get(slug=slug)
     except Centre.DoesNotExist:
         raise Http404 from None
 

@@ -101,6 +101,11 @@ FILTERS = {
             {"accepts_children": None},
         ],
     ),
+    "pregnant": (
+        {"pregnant": "on"},
+        [{"accepts_pregnant": True}],
+        [{"accepts_pregnant": False}, {"accepts_pregnant": None}],
+    ),
     "no_documents": (
         {"no_documents": "on"},
         [{"documents_needed": "none"}],
@@ -253,6 +258,41 @@ def test_a_page_that_holds_open_and_paused_centres_reads_both_in_order(client):
     with CaptureQueriesContext(connection) as first_page:
         client.get(LIST, {"page": 1, "near": "Алматы"})
     assert len(straddling) <= len(first_page) + 2  # the second part's rows and their phones
+
+
+def test_a_card_says_who_is_admitted_whether_it_is_open_at_night_and_has_a_call_button(client):
+    centre(
+        "Open house",
+        open_24_7=True,
+        accepts_children=True,
+        boys_max_age=12,
+        accepts_pregnant=True,
+        documents_needed="none",
+        accepts_non_citizens=True,
+        phones=[("Hotline", "+7 727 111 2233", True), ("", "+7 701 000 0001", False)],
+    )
+    centre("Unknown house", hours="Mo-Fr 9-18", documents_needed="id")
+    cards = dict(zip(["Open house", "Unknown house"], cards_of(client.get(LIST)), strict=True))
+    card = cards["Open house"]
+    for fact in (
+        "Open 24/7",
+        "Mothers with children (boys up to 12 years)",
+        "Pregnant women",
+        "No documents needed",
+        "Non-citizens",
+    ):
+        assert fact in card
+    assert '<a class="btn btn-success call-button" href="tel:+7 727 111 2233">' in card
+    assert card.index("Open 24/7") < card.index("Pregnant women") < card.index("call-button")
+    unknown = cards["Unknown house"]
+    assert "Mo-Fr 9-18" in unknown  # the hours note when not known to be open around the clock
+    for fact in ("Open 24/7", "Mothers with children", "Pregnant women", "No documents needed", "Non-citizens"):
+        assert fact not in unknown  # nothing promised that is not recorded
+    assert "call-button" not in unknown
+
+
+def cards_of(response) -> list[str]:
+    return response.content.decode().split('class="centre-card')[1:]
 
 
 # --- text in any script and case --------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ class CentreView:
     public_point: tuple[float, float] | None
     distance_km: float | None
     phones: list[CentrePhone]
+    admits: list[str]  # who is admitted, short: what a card shows (only what is known to be so)
     operator: str
     operator_kind: str
     services: list[str]
@@ -96,6 +97,7 @@ def centre_view(
         public_point=point,
         distance_km=_distance(origin, point),
         phones=list(centre.phones.all()),
+        admits=admits(centre),
         operator=centre.operator.name if centre.operator_id else "",
         operator_kind=str(centre.operator.get_kind_display()) if centre.operator_id else "",
         services=_labels(Service, centre.services),
@@ -113,6 +115,31 @@ def centre_view(
         accessible=centre.accessible,
         public_notes=centre.public_notes,
     )
+
+
+def admits(centre: Centre) -> list[str]:
+    """Who is admitted, in a few words each, for a card: only what is recorded as so (an unknown answer is no
+    promise; the centre page says what is not known)."""
+    facts = []
+    if centre.accepts_children:
+        if centre.boys_max_age is not None:
+            facts.append(
+                ngettext(
+                    "Mothers with children (boys up to %(age)d year)",
+                    "Mothers with children (boys up to %(age)d years)",
+                    centre.boys_max_age,
+                )
+                % {"age": centre.boys_max_age}
+            )
+        else:
+            facts.append(_("Mothers with children"))
+    if centre.accepts_pregnant:
+        facts.append(_("Pregnant women"))
+    if centre.documents_needed == DocumentsNeeded.NONE:
+        facts.append(_("No documents needed"))
+    if centre.accepts_non_citizens:
+        facts.append(_("Non-citizens"))
+    return facts
 
 
 def admission_facts(centre: Centre) -> list[tuple[str, str]]:
