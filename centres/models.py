@@ -121,10 +121,12 @@ class Place(models.Model):
 
 
 def _localised_name(obj: Region | Place, language: str | None) -> str:
+    """The name in the page's language where we have it, else in the script its reader reads: a Kyrgyz or Tajik
+    page (Cyrillic) falls back to the Russian name, never to the Latin one; Uzbek (Latin) and English take it."""
     language = (language or get_language() or "ru")[:2]
     if language == "kk":
         return obj.name_kk or obj.name_ru or obj.name_en
-    if language == "ru":
+    if language in ("ru", "ky", "tg"):
         return obj.name_ru or obj.name_en
     return obj.name_en
 

@@ -6,8 +6,11 @@ links: public pages never point the browser at another site.
 
 from dataclasses import dataclass
 
+from collections.abc import Iterable
+
 from django.http import Http404
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from centres.vocabularies import Country
@@ -15,6 +18,17 @@ from centres.vocabularies import Country
 ARTICLE = _("Azattyq (Radio Free Europe/Radio Liberty), 26 November 2024, rus.azattyq.org/a/33215985.html")
 UN_DATA = _("UN data for 2023, as reported by Azattyq, 26 November 2024")
 SOCIAL_CODE = _("Social Code of the Republic of Kazakhstan No. 224-VII of 20 April 2023 (adilet.zan.kz)")
+
+
+# Where a page lists the countries (hotlines, country links), the country of its language comes first; Russian
+# pages are read most in Kazakhstan.
+LANGUAGE_COUNTRY = {"kk": "KZ", "ru": "KZ", "ky": "KG", "uz": "UZ", "tg": "TJ"}
+
+
+def in_page_order(codes: Iterable[str]) -> list[str]:
+    """Country codes with the page language's country first, the others in their given order."""
+    first = LANGUAGE_COUNTRY.get((get_language() or "")[:2])
+    return sorted(codes, key=lambda code: code != first)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,10 @@ def public_page(request: HttpRequest, template: str, context: dict, *, country: 
     """Render a public page with the hotline bar: the country's numbers in a country context, else each
     country's main number."""
     by_country = Hotline.by_country()
-    bar = by_country.get(country, [])[:2] if country else [numbers[0] for numbers in by_country.values() if numbers]
+    if country:
+        bar = by_country.get(country, [])[:2]
+    else:
+        bar = [by_country[code][0] for code in countries.in_page_order(by_country) if by_country[code]]
     return render(request, template, {"hotline_bar": bar, "bar_country": country, **context})
 
 
@@ -37,6 +40,7 @@ def public_page(request: HttpRequest, template: str, context: dict, *, country: 
 def home(request: HttpRequest) -> HttpResponse:
     rules = CountryRules.for_countries()
     on = today()
+    by_country = Hotline.by_country()
     hotlines = [
         {
             "country": Country(code).label,
@@ -44,10 +48,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "main": [(hotline, hotline.is_stale(rules[code], on)) for hotline in numbers if hotline.is_main],
             "others": [hotline for hotline in numbers if not hotline.is_main],
         }
-        for code, numbers in Hotline.by_country().items()
+        for code, numbers in ((code, by_country[code]) for code in countries.in_page_order(by_country))
         if numbers
     ]
-    return public_page(request, "centres/home.html", {"hotlines": hotlines, "countries": Country.choices})
+    listed = [(code, Country(code).label) for code in countries.in_page_order(Country.values)]
+    return public_page(request, "centres/home.html", {"hotlines": hotlines, "countries": listed})
 
 
 @require_safe
