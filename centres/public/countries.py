@@ -4,9 +4,8 @@ Editorial text, kept in code so that it is translated like every other string. S
 links: public pages never point the browser at another site.
 """
 
-from dataclasses import dataclass
-
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils.functional import Promise
