@@ -81,7 +81,14 @@ def centre_list(request: HttpRequest) -> HttpResponse:
 def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
     centre = public_centre(slug)
     view = centre_view(centre, CountryRules.for_countries(), trusted=may_see_private_figures(request.user))
-    context = {"view": view, "admission": admission_facts(centre)}
+    context = {
+        "view": view,
+        "admission": admission_facts(centre),
+        # The printed page is a referral sheet: it says when and where from (the address without any query).
+        "printed_on": today(),
+        "page_address": request.build_absolute_uri(request.path),
+        "print_asked": "print" in request.GET,
+    }
     return public_page(request, "centres/centre_detail.html", context, country=centre.country)
 
 
