@@ -25,6 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from centres import leaks
 from centres.access import CHANGE_ANY_CENTRE
+from centres.admin_corrections import CorrectionsWaiting
 from centres.admin_imports import import_view
 from centres.admin_staff import CentreStaffScope, StaffAssignmentInline, StaffPhoneAccess
 from centres.columns import PUBLIC_TEXT
@@ -307,7 +308,7 @@ class CentreForm(VersionedForm):
 
 
 @admin.register(Centre)
-class CentreAdmin(CentreStaffScope, FoldedSearchMixin, VersionedAdmin):
+class CentreAdmin(CentreStaffScope, CorrectionsWaiting, FoldedSearchMixin, VersionedAdmin):
     form = CentreForm
     inlines = [CentrePhoneInline, ComplianceInline, StaffAssignmentInline]
     list_display = [

@@ -2,7 +2,8 @@
 
 Django's reports include the GET parameters, the query string, the client's address and, in the traceback's local
 variables, the request with its full path. A survivor's search ("near=…", "q=…") and address must not reach a
-report, a log or an e-mail; the path alone is kept.
+report, a log or an e-mail; the path alone is kept. Nor may what she typed into a form: the fields a view marks
+with `sensitive_post_parameters` are masked in the report's POST list (as Django does) and in every frame.
 """
 
 import math
@@ -28,14 +29,25 @@ class PrivateExceptionReporterFilter(SafeExceptionReporterFilter):
 
 
 def sent_values(request: HttpRequest | None) -> set[str]:
-    """What the visitor sent in the query string, folded: a local variable holding any of it (the place name she
-    typed, a `Resolution` of it, the place found) is left out of the report. Checkbox values say nothing."""
+    """What the visitor sent in the query string, and in the form fields a view marked sensitive
+    (`sensitive_post_parameters`: what a correction says, a password), folded: a local variable holding any of it
+    (the place name she typed, a `Resolution` of it, the place found, the parameters of an INSERT) is left out of
+    the report. Checkbox values say nothing."""
     if request is None:
         return set()
     values = {value.strip().casefold() for _key, values in request.GET.lists() for value in values}
+    values |= {value.strip().casefold() for value in _sensitive_post_values(request)}
     # A number as Python writes it too: a position sent as "43.00" is held as 43.0 in an Origin.
     values |= {str(float(value)) for value in values if _is_number(value)}
     return {value for value in values if len(value) >= 2 and value not in TICKS}
+
+
+def _sensitive_post_values(request: HttpRequest) -> list[str]:
+    marked = getattr(request, "sensitive_post_parameters", None)
+    if not marked or request.method != "POST":
+        return []
+    names = request.POST.keys() if marked == "__ALL__" else marked
+    return [value for name in names for value in request.POST.getlist(name)]
 
 
 def _is_number(text: str) -> bool:

@@ -1,4 +1,5 @@
-"""Rate limits: searches, near me, exports and logins, per client (its hashed address), shared by every worker.
+"""Rate limits: searches, near me, exports, logins and corrections sent, per client (its hashed address), shared
+by every worker.
 
 Over the limit, the answer is 429 with a page in the visitor's language that still lists the hotlines: whoever is
 slowed down may be someone who needs help now.

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -763,3 +763,58 @@ class RiskJudgement(models.Model):
 
     def __str__(self) -> str:
         return self.on.isoformat()
+
+
+class Correction(models.Model):
+    """A correction suggested by anyone on a public centre page (centres/public/corrections.py), waiting for an
+    editor. It changes nothing public by itself: an editor who accepts it makes the edit on the centre's page.
+
+    What the visitor typed is all that is kept: no address, no browser, no cookie. The contact is personal data,
+    so the queue is for editors alone (roles.py grants it to no other role)."""
+
+    class What(models.TextChoices):
+        PHONE = "phone", _("phone number")
+        ADDRESS = "address", _("address")
+        HOURS = "hours", _("opening hours")
+        SERVICES = "services", _("services")
+        CLOSED_OR_MOVED = "closed_or_moved", _("closed or moved")
+        OTHER = "other", _("something else")
+
+    class Status(models.TextChoices):
+        NEW = "new", pgettext_lazy("status of a suggested correction", "new")
+        ACCEPTED = "accepted", pgettext_lazy("status of a suggested correction", "accepted")
+        DISMISSED = "dismissed", pgettext_lazy("status of a suggested correction", "dismissed")
+
+    centre = models.ForeignKey(
+        Centre,
+        on_delete=models.CASCADE,
+        related_name="corrections",
+        verbose_name=_("centre"),
+        db_index=False,  # indexed with the status below
+    )
+    what = models.CharField(_("what is wrong"), max_length=20, choices=What.choices)
+    correct_value = models.CharField(_("what is correct"), max_length=1000)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("suggested correction")
+        verbose_name_plural = _("suggested corrections")
+        ordering = ["-created_at"]
+        # The editor area's centre list counts each centre's waiting suggestions from this alone
+        # (admin_corrections.CorrectionsWaiting).
+        indexes = [models.Index(fields=["centre", "status"])]
+
+    def __str__(self) -> str:
+        # Never what was typed: this shows in the editor area's messages and history.
+        return f"{self.centre} — {self.get_what_display()}"

@@ -1,7 +1,8 @@
 """The roles: each a group of Django permissions (DESIGN.md section 7). Code asks for a permission, never for a
 group's name; this module alone says which group holds which.
 
-- editor: adds and changes every record (deletes none but a staff link), imports, publishes, reads the at-risk list;
+- editor: adds and changes every record (deletes none but a staff link), imports, publishes, reads the at-risk list,
+  and decides the corrections the public suggests (their contacts are personal data: no other role reads them);
 - centre staff: updates the contacts, hours and places free of the centres they are linked to, nothing else;
 - advocate: reads the at-risk list and the dashboard, and exports them.
 
@@ -22,6 +23,8 @@ IN_EDITOR_AREA = {EDITOR: True, CENTRE_STAFF: True, ADVOCATE: False}
 EDITED_MODELS = ["centre", "centrephone", "compliance", "operator", "countryrules", "hotline", "staffassignment"]
 LOOKED_UP_MODELS = ["place", "region"]
 EVIDENCE = ["view_at_risk", "export_at_risk"]
+# Suggested by the public, never added by hand; deciding one is changing its status.
+QUEUE = ["view_correction", "change_correction"]
 
 GRANTS: dict[str, list[str]] = {
     EDITOR: [
@@ -32,6 +35,7 @@ GRANTS: dict[str, list[str]] = {
         "import_centres",
         "publish_centre",
         *EVIDENCE,
+        *QUEUE,
     ],
     CENTRE_STAFF: ["update_own_centres"],
     # Read-only, as before roles were permissions: the evidence, and (when given an editor-area login) the records.

@@ -3,6 +3,7 @@ from django.urls import path
 
 from centres import second_factor, staff
 from centres.advocacy import views as advocacy
+from centres.public import corrections
 from centres.public import views as public
 
 app_name = "centres"
@@ -12,6 +13,8 @@ urlpatterns = [
     path("centres/export.csv", public.centre_export, {"format": "csv"}, name="centre_export_csv"),
     path("centres/export.json", public.centre_export, {"format": "json"}, name="centre_export_json"),
     path("centres/<slug:slug>/", public.centre_detail, name="centre_detail"),
+    path("centres/<slug:slug>/correction/", corrections.correction_form, name="correction"),
+    path("centres/<slug:slug>/correction/thanks/", corrections.correction_thanks, name="correction_thanks"),
     path("countries/<str:code>/", public.country_detail, name="country"),
     path("safety/", public.safety, name="safety"),
     path("at-risk/", advocacy.at_risk_list, name="at_risk"),

@@ -50,7 +50,8 @@ def fast_password_hasher():
 @pytest.fixture(autouse=True, scope="session")
 def rate_limits_out_of_the_way():
     """Tests make many requests a minute from one address; the tests of the limits set their own."""
-    with override_settings(RATE_LIMITS={"search": "100000/m", "export": "100000/m", "login": "100000/m"}):
+    limits = {kind: "100000/m" for kind in ("search", "export", "login", "correction")}
+    with override_settings(RATE_LIMITS=limits):
         yield
 
 

@@ -322,8 +322,9 @@ def many_centres(count: int) -> None:
 
 
 # The session, the user, the user's and the groups' permissions; the count of matches and of every centre (for
-# "N of M"), the group check of the editor's rights, then the page's centres with their town, region, operator and
-# compliance joined (list_select_related); the session saved (a savepoint, the update, its release).
+# "N of M"), the group check of the editor's rights, the count of suggested corrections waiting, then the page's
+# centres with their town, region, operator and compliance joined (list_select_related) and their own suggestions
+# waiting counted in the same query; the session saved (a savepoint, the update, its release).
 @pytest.mark.parametrize("params", [{}, {"q": "centre"}, {"country__exact": "KZ", "verified": "never"}])
 def test_the_centre_changelist_makes_as_many_queries_for_3_or_30_centres(editor_client, params):
     many_centres(3)

@@ -110,6 +110,8 @@ PUBLIC_PATHS = [
     "/{lang}/centres/?near=Алмааты",
     "/{lang}/centres/{hidden}/",
     "/{lang}/centres/{city_only}/",
+    "/{lang}/centres/{hidden}/correction/",
+    "/{lang}/centres/{hidden}/correction/thanks/",
     "/{lang}/countries/kz/",
     "/{lang}/safety/",
     "/{lang}/centres/no-such-centre/",
