@@ -23,6 +23,7 @@ from centres.versioning import Versioned
 from centres.vocabularies import (
     AddressVisibility,
     Audience,
+    CorrectionTopic,
     Country,
     DocumentsNeeded,
     FundingKind,
@@ -772,14 +773,6 @@ class Correction(models.Model):
     What the visitor typed is all that is kept: no address, no browser, no cookie. The contact is personal data,
     so the queue is for editors alone (roles.py grants it to no other role)."""
 
-    class What(models.TextChoices):
-        PHONE = "phone", _("phone number")
-        ADDRESS = "address", _("address")
-        HOURS = "hours", _("opening hours")
-        SERVICES = "services", _("services")
-        CLOSED_OR_MOVED = "closed_or_moved", _("closed or moved")
-        OTHER = "other", _("something else")
-
     class Status(models.TextChoices):
         NEW = "new", pgettext_lazy("status of a suggested correction", "new")
         ACCEPTED = "accepted", pgettext_lazy("status of a suggested correction", "accepted")
@@ -792,7 +785,7 @@ class Correction(models.Model):
         verbose_name=_("centre"),
         db_index=False,  # indexed with the status below
     )
-    what = models.CharField(_("what is wrong"), max_length=20, choices=What.choices)
+    what = models.CharField(_("what is wrong"), max_length=20, choices=CorrectionTopic.choices)
     correct_value = models.CharField(_("what is correct"), max_length=1000)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)

@@ -98,3 +98,14 @@ class HotlinePurpose(models.TextChoices):
     SOCIAL = "social", _("Social protection")
     POLICE = "police", _("Police")
     EMERGENCY = "emergency", _("Emergency services")
+
+
+class CorrectionTopic(models.TextChoices):
+    """What a member of the public says is wrong on a centre's page (`Correction`, the public correction form)."""
+
+    PHONE = "phone", _("phone number")
+    ADDRESS = "address", _("address")
+    HOURS = "hours", _("opening hours")
+    SERVICES = "services", _("services")
+    CLOSED_OR_MOVED = "closed_or_moved", _("closed or moved")
+    OTHER = "other", _("something else")

@@ -19,6 +19,7 @@ from centres.errors import PrivateExceptionReporter
 from centres.models import Centre, Correction
 from centres.public import corrections
 from centres.roles import ADVOCATE, CENTRE_STAFF, EDITOR
+from centres.vocabularies import CorrectionTopic
 from tests.conftest import count_queries, make_centre, make_user, sign_in
 from tests.test_safety import csp_directives, scan
 
@@ -104,7 +105,7 @@ def test_a_correction_sent_is_queued_and_thanked_with_no_cookie_anywhere(visitor
     stored = Correction.objects.get()
     assert (stored.centre, stored.what, stored.correct_value, stored.contact, stored.status) == (
         centre,
-        Correction.What.PHONE,
+        CorrectionTopic.PHONE,
         RIGHT_NUMBER,
         CONTACT,
         Correction.Status.NEW,

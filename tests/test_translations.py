@@ -28,12 +28,9 @@ ALL = [code for code, _name in settings.LANGUAGES]
 SURVIVAL_PATH = (
     "templates/base.html",
     "templates/includes/*",
-    "templates/centres/home.html",
-    "templates/centres/centre_list.html",
-    "templates/centres/centre_detail.html",
-    "templates/centres/safety.html",
-    "templates/centres/country_detail.html",
+    "templates/centres/*",  # every public page: home, list, centre, country, safety, the correction form
     "templates/404.html",
+    "templates/429.html",
     "centres/filters.py",
     "centres/public/*",
     "centres/vocabularies.py",

@@ -34,6 +34,7 @@ from centres.caching import anonymous_page
 from centres.limits import is_post, rate_limited
 from centres.models import Centre, Correction
 from centres.public.views import public_page
+from centres.vocabularies import CorrectionTopic
 
 SIGNING_SALT = "centres.public.corrections.form"
 TOKEN_MAX_AGE = datetime.timedelta(hours=2)
@@ -93,7 +94,7 @@ class CorrectionForm(forms.ModelForm):
     def __init__(self, *args, centre: Centre, **kwargs):
         super().__init__(*args, instance=Correction(centre=centre), **kwargs)
         # Radios need no empty "---------" choice; as a list of answers, each starts with a capital.
-        self.fields["what"].choices = [(code, capfirst(label)) for code, label in Correction.What.choices]
+        self.fields["what"].choices = [(code, capfirst(label)) for code, label in CorrectionTopic.choices]
         self.fresh_token = issue_token(centre)
 
     def is_bot(self) -> bool:
