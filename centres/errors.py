@@ -7,6 +7,7 @@ with `sensitive_post_parameters` are masked in the report's POST list (as Django
 """
 
 import math
+import re
 
 from django.http import HttpRequest, QueryDict
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
@@ -39,7 +40,15 @@ def sent_values(request: HttpRequest | None) -> set[str]:
     values |= {value.strip().casefold() for value in _sensitive_post_values(request)}
     # A number as Python writes it too: a position sent as "43.00" is held as 43.0 in an Origin.
     values |= {str(float(value)) for value in values if _is_number(value)}
+    # Text as a variable's repr shows it (a textarea sends "\r\n", which repr escapes, as it escapes tabs, quotes
+    # and backslashes), and each of its pieces between such characters: a variable holding any of it is left out.
+    values |= {repr(value)[1:-1] for value in values} | {
+        piece.strip() for value in values for piece in _ESCAPED_BY_REPR.split(value)
+    }
     return {value for value in values if len(value) >= 2 and value not in TICKS}
+
+
+_ESCAPED_BY_REPR = re.compile(r"[\x00-\x1f\x7f\\'\"]+")
 
 
 def _sensitive_post_values(request: HttpRequest) -> list[str]:

@@ -164,6 +164,37 @@ def test_error_reports_leave_out_what_was_typed(centre, monkeypatch):
         assert RIGHT_NUMBER not in report and CONTACT not in report
 
 
+# Far from the test below: a report shows the source lines around each frame's line, the test's own included.
+SEVERAL_LINES = "Новый номер:\r\n+7 727 300 11 22\tзвоните после 9"
+
+
+def test_error_reports_leave_out_text_of_several_lines_failing_in_the_database(centre, monkeypatch):
+    """A textarea sends "\r\n"; the INSERT's parameters hold it repr-escaped, which the typed text alone would
+    not match."""
+    from django.db.backends import utils
+
+    written = utils.CursorWrapper._execute
+
+    def failing(self, sql, params, *args):
+        if sql.startswith('INSERT INTO "centres_correction"'):
+            raise RuntimeError("the database went away")
+        return written(self, sql, params, *args)
+
+    monkeypatch.setattr(utils.CursorWrapper, "_execute", failing)
+    data = {"what": "phone", "correct_value": SEVERAL_LINES, "contact": ""}
+    request = RequestFactory().post(form_url(centre), {**data, "token": corrections.issue_token(centre)})
+    try:
+        corrections.correction_form(request, slug=centre.slug)
+    except RuntimeError:
+        reporter = PrivateExceptionReporter(request, *sys.exc_info())
+    else:
+        raise AssertionError("sending did not fail")
+    for report in (reporter.get_traceback_text(), reporter.get_traceback_html()):
+        assert "the database went away" in report
+        for piece in ("Новый номер", "+7 727 300 11 22", "звоните после 9"):
+            assert piece not in report
+
+
 # -- the token -------------------------------------------------------------------------------------------------
 
 
