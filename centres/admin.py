@@ -386,7 +386,7 @@ class CentreAdmin(CentreStaffScope, CorrectionsWaiting, FoldedSearchMixin, Versi
         ),
         (
             gettext_lazy("Contact"),
-            {"fields": [("messenger", "email"), "website", ("hours", "open_24_7")]},
+            {"fields": [("messenger", "email"), "website", ("hours", "open_24_7"), "opening_hours"]},
         ),
         (
             gettext_lazy("Help"),

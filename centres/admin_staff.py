@@ -18,7 +18,7 @@ from centres.models import StaffAssignment
 
 STAFF_FIELDSETS = [
     (None, {"fields": ["name", "seen_version"]}),
-    (gettext_lazy("Contact"), {"fields": [("messenger", "email"), "website", ("hours", "open_24_7")]}),
+    (gettext_lazy("Contact"), {"fields": [("messenger", "email"), "website", ("hours", "open_24_7"), "opening_hours"]}),
     (gettext_lazy("Places free"), {"fields": [("beds_free", "beds_free_updated_at")]}),
 ]
 STAFF_READ_ONLY = ["name", "beds_free_updated_at"]

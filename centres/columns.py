@@ -16,11 +16,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from centres import opening_hours as schedules
 from centres import vocabularies as codes
 from centres.models import Centre, CentrePhone, Compliance, Operator
 from centres.text import fold, without_format_characters
@@ -183,6 +185,17 @@ class DateTime(Kind):
                 % {"value": text}
             ) from None
         return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+class WeeklyHours(Text):
+    """Weekly opening hours in one line (`opening_hours`: "Mo-Fr 09:00-18:00; Sa 10:00-14:00", "24/7"), read in
+    any of the spellings it accepts and written in its one spelling."""
+
+    def parse(self, text: str) -> str:
+        try:
+            return schedules.normalised(text)
+        except ValidationError as error:
+            raise CellError(" ".join(error.messages)) from None
 
 
 class Version(Integer):
@@ -394,6 +407,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("email", Text()),
     Column("website", Text()),
     Column("hours", Text()),
+    Column("opening_hours", WeeklyHours()),
     Column("open_24_7", Boolean()),
     Column("services", Codes(codes.Service)),
     Column("audiences", Codes(codes.Audience)),

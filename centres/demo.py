@@ -186,6 +186,14 @@ AUDIENCES = [
     ["women", "older", "disability"],
 ]
 VISIBILITIES = ["hidden", "hidden", "city", "public"]
+# Weekly hours of the centres not open around the clock (`opening_hours`): office hours, a lunch break, a night
+# service past midnight, and by appointment.
+WEEKS = [
+    "Mo-Fr 09:00-18:00",
+    "Mo-Fr 09:00-13:00,14:00-18:00; Sa 10:00-14:00",
+    "Mo-Su 20:00-08:00",
+    "by appointment",
+]
 OPEN_24_7 = [True, False, None]
 BEDS = [8, 12, 20, 30, 6, 45, 15, 10, 25]
 BEDS_FREE = [0, 1, 2, 3, None, 5]
@@ -335,6 +343,7 @@ def _record(n: int, local: int, country: str, city: str, word: str, key: str, to
         "email": f"demo-{n + 1}@example.org" if n % 5 == 0 else "",
         "website": f"https://example.org/demo/{key}" if n % 6 == 0 else "",
         "hours": {True: "Круглосуточно", False: "Пн–Пт 9:00–18:00", None: ""}[open_24_7],
+        "opening_hours": {True: "24/7", False: pick(WEEKS, n), None: ""}[open_24_7],
         "open_24_7": open_24_7,
         "services": services,
         "audiences": pick(AUDIENCES, n),

@@ -1,5 +1,5 @@
-"""Derived columns: what the text search, the editors' search and the distances read, computed from a record and
-its relations.
+"""Derived columns: what the text search, the editors' search, the distances and "open now" read, computed from a
+record and its relations (for "open now", a centre's `CentreOpening` rows, from its weekly hours).
 
 `Centre.save()` and `Operator.save()` derive them for one record with the functions below; `reindex_centres()`
 derives them for many centres at once, set by set, wherever rows are written without `save()`: migrations, a
@@ -18,6 +18,7 @@ from django.apps import apps as global_apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 
+from centres import opening_hours as schedules
 from centres.text import fold, match_key, word_text
 from centres.vocabularies import AddressVisibility
 
@@ -51,6 +52,24 @@ def public_point(
     if visibility == AddressVisibility.PUBLIC and latitude is not None and longitude is not None:
         return latitude, longitude
     return city
+
+
+def openings(text: str) -> list[tuple[int, int, int]]:
+    """A centre's weekly hours (`Centre.opening_hours`, already in the one spelling) as the spans within single
+    days that "open now" reads: (day, opens, closes). None for "24/7", which "open now" reads from the line itself,
+    nor for "by appointment", which is never open now."""
+    if not text or text == schedules.ALWAYS:
+        return []
+    return schedules.parse(text).weekly_minutes()
+
+
+def write_openings(centre_id, text: str, *, apps=global_apps) -> None:
+    """Replace a centre's `CentreOpening` rows with those of `text`."""
+    opening = _model(apps, "CentreOpening")
+    opening.objects.filter(centre_id=centre_id).delete()
+    opening.objects.bulk_create(
+        opening(centre_id=centre_id, day=day, opens=opens, closes=closes) for day, opens, closes in openings(text)
+    )
 
 
 def name_columns(name: str) -> dict[str, str]:

@@ -203,6 +203,7 @@ class CentreFilter(django_filters.FilterSet):
     )
     non_citizens = TickFilter(label=_("Takes non-citizens"), field_name="accepts_non_citizens")
     open_24_7 = TickFilter(label=_("Open 24/7"), field_name="open_24_7")
+    open_now = TickFilter(label=_("Open now"), method="filter_open_now")
     beds_free = TickFilter(label=_("Places free now"), method="filter_beds_free")
     free = TickFilter(label=_("Free of charge"), field_name="free")
     accessible = TickFilter(label=_("Wheelchair access"), field_name="accessible")
@@ -242,6 +243,10 @@ class CentreFilter(django_filters.FilterSet):
     def filter_boys_age(self, qs: QuerySet, name: str, value) -> QuerySet:
         # No recorded limit means none is known: such centres stay in, and the page says to call and check.
         return qs.filter(accepts_children=True).filter(Q(boys_max_age__isnull=True) | Q(boys_max_age__gte=value))
+
+    def filter_open_now(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
+        """Open at this minute by their weekly hours, in each centre's own time zone (`CentreQuerySet.open_at`)."""
+        return qs.open_at(timezone.now()) if value else qs
 
     def filter_beds_free(self, qs: QuerySet, name: str, value: bool) -> QuerySet:
         """Centres at a public address with places free reported within each country's allowed age (older figures

@@ -9,12 +9,14 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from centres import derived
+from centres import opening_hours as schedules
 from centres.counters import CounterBase
 from centres.fields import CodeListField  # also where migrations 0001 and 0005 name it
 from centres.geo import distance_km
@@ -192,6 +194,7 @@ CARD_COLUMNS = (
     "email",
     "website",
     "hours",
+    "opening_hours",
     "open_24_7",
     "free",
     "accessible",
@@ -235,6 +238,20 @@ class CentreQuerySet(models.QuerySet):
             .filter(archived=False, published=True)
             .select_related("operator", "city__region", "region", "compliance")
         )
+
+    def open_at(self, moment: datetime.datetime) -> "CentreQuerySet":
+        """Centres open at `moment` by their weekly hours, each judged in its own time zone
+        (`opening_hours.zone_of`); without weekly hours, those recorded as open 24/7. By appointment is not open:
+        nobody can say."""
+        condition = Q(opening_hours=schedules.ALWAYS) | Q(opening_hours="", open_24_7=True)
+        for zone, where in schedules.zones():
+            local = moment.astimezone(zone)
+            minute = local.hour * 60 + local.minute
+            spans = CentreOpening.objects.filter(
+                centre=OuterRef("pk"), day=local.weekday(), opens__lte=minute, closes__gt=minute
+            )
+            condition |= where & Exists(spans)
+        return self.filter(condition)
 
     def at_risk(self, rules: dict[str, "CountryRules"], on: datetime.date) -> "CentreQuerySet":
         """Centres with at least one risk flag on `on`, each annotated with `risk_rank` (2 high, 1 medium)."""
@@ -312,6 +329,16 @@ class Centre(Versioned):
     email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
     hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    opening_hours = models.CharField(
+        _("opening hours by weekday"),
+        max_length=300,
+        blank=True,
+        validators=[schedules.validate],
+        help_text=_(
+            "One line, such as “Mo-Fr 09:00-18:00; Sa 10:00-14:00”, “24/7” or “by appointment”: what “open now” "
+            "reads, in the centre's own time zone. The opening hours above stay a note."
+        ),
+    )
     open_24_7 = models.BooleanField(_("open 24/7"), null=True, blank=True)
 
     # help
@@ -447,7 +474,19 @@ class Centre(Versioned):
             self.longitude,
             (city.latitude, city.longitude) if city else (None, None),
         )
+        self.opening_hours = schedules.normalised(self.opening_hours)
         super().save(*args, **kwargs)
+        if self.opening_hours != getattr(self, "_opening_hours_in_db", ""):
+            derived.write_openings(self.pk, self.opening_hours)
+            self._opening_hours_in_db = self.opening_hours
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remember the weekly hours as read, so that `save()` rewrites the centre's openings only when they
+        change (a deferred field reads as unknown: rewritten)."""
+        instance = super().from_db(db, field_names, values)
+        instance._opening_hours_in_db = instance.__dict__.get("opening_hours")
+        return instance
 
     def clean(self) -> None:
         errors = {}
@@ -492,6 +531,24 @@ class Centre(Versioned):
             n += 1
             slug = f"{base}-{n}"
         return slug
+
+
+class CentreOpening(models.Model):
+    """One span of a centre's week when it is open, within one day, in the centre's own time zone: derived from
+    `Centre.opening_hours` (`derived.write_openings`, called by `Centre.save()` alone) and read by "open now"
+    (`CentreQuerySet.open_at`)."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="openings")
+    day = models.PositiveSmallIntegerField()  # 0 Monday … 6 Sunday
+    opens = models.PositiveSmallIntegerField()  # minutes since midnight
+    closes = models.PositiveSmallIntegerField()  # up to 1440
+
+    class Meta:
+        indexes = [models.Index(fields=["centre", "day", "opens"], name="centres_opening_day")]
+
+    def __str__(self) -> str:
+        opens, closes = divmod(self.opens, 60), divmod(self.closes, 60)
+        return f"{schedules.DAYS[self.day]} {opens[0]:02}:{opens[1]:02}-{closes[0]:02}:{closes[1]:02}"
 
 
 class StaffAssignment(models.Model):

@@ -30,7 +30,17 @@ from django.db.models.fields import AutoFieldMixin
 
 from centres import caching, derived, judging, planner
 from centres.demo import DEMO_MIN_AREA_PER_BED_M2, DEMO_MIN_PREMISES_AREA_M2
-from centres.models import RULES_CACHE_KEY, Centre, CentrePhone, Compliance, CountryRules, Operator, Place, today
+from centres.models import (
+    RULES_CACHE_KEY,
+    Centre,
+    CentreOpening,
+    CentrePhone,
+    Compliance,
+    CountryRules,
+    Operator,
+    Place,
+    today,
+)
 from centres.vocabularies import (
     AddressVisibility,
     Audience,
@@ -114,6 +124,8 @@ LANGUAGES = {
 }
 STREETS = ["ул. Абая", "пр. Республики", "ул. Толе би", "мкр. Самал", "ул. Ленина", "Amir Temur koʻchasi", "ул. Рудаки"]
 HOURS = ["пн–пт 9:00–18:00", "пн–сб 9:00–19:00", "ежедневно 8:00–20:00", "дүйсенбі–жұма 9:00–18:00"]
+# Weekly hours in the one spelling (`opening_hours`), as `Centre.save()` would leave them.
+WEEKS = ["Mo-Fr 09:00-18:00", "Mo-Sa 09:00-19:00", "Mo-Su 08:00-20:00", "Mo-Fr 09:00-13:00,14:00-18:00", ""]
 CLOSURE_REASONS = ["Ремонт помещения", "Закончилось финансирование", "Истёк договор аренды", "Қаржыландыру тоқтады"]
 
 # Phone numbers as each country writes them: country code, mobile operators' (or the capital's) codes, and the
@@ -215,7 +227,7 @@ def generate(
             raise DirectoryNotEmpty(count)
         operators = _operators(rng, places, weights, using)
         for start in range(0, size, BATCH_SIZE):
-            centres, phones, records = [], [], []
+            centres, phones, records, openings = [], [], [], []
             for n in range(start, min(start + BATCH_SIZE, size)):
                 place = rng.choices(places, cum_weights=weights)[0]
                 centre = _centre(rng, n, size, place, rng.choice(operators[place.country]), on)
@@ -223,7 +235,16 @@ def generate(
                 phones.extend(_phones(rng, centre))
                 if rng.random() < 0.9:
                     records.append(_compliance(rng, centre, on))
-            for model, rows in ((Centre, centres), (CentrePhone, phones), (Compliance, records)):
+                openings.extend(
+                    CentreOpening(centre=centre, day=day, opens=opens, closes=closes)
+                    for day, opens, closes in derived.openings(centre.opening_hours)
+                )
+            for model, rows in (
+                (Centre, centres),
+                (CentrePhone, phones),
+                (Compliance, records),
+                (CentreOpening, openings),
+            ):
                 _write(model, rows, using)
             if progress:
                 progress(start + len(centres))
@@ -318,6 +339,7 @@ def _centre(rng: random.Random, n: int, size: int, place: Place, operator: Opera
         email=f"centre-{n}@example.org" if rng.random() < 0.6 else "",
         website=f"https://example.org/centre-{n}/" if rng.random() < 0.3 else "",
         hours="" if open_24_7 else rng.choice(HOURS),
+        opening_hours="24/7" if open_24_7 else rng.choice(WEEKS),
         open_24_7=open_24_7,
         services=services,
         audiences=rng.sample(AUDIENCES, rng.randint(1, 3)) if rng.random() < 0.2 else ["women", "children"],

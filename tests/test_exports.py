@@ -41,6 +41,7 @@ CONTRACT_COLUMNS = [
     "email",
     "website",
     "hours",
+    "opening_hours",
     "open_24_7",
     "services",
     "audiences",

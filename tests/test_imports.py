@@ -42,6 +42,7 @@ def full_centre(almaty: Place) -> Centre:
         address_visibility="public",
         latitude=Decimal("43.250001"),
         longitude=Decimal("76.900002"),
+        opening_hours="Mo-Fr 09:00-13:00,14:00-18:00; Sa 22:00-06:00",
         phones=[
             ("", "+7 727 000 0000", False),
             ("Горячая линия", "150", True),
@@ -233,6 +234,24 @@ def test_every_bad_cell_is_reported_in_plain_words(almaty):
         "Row 2, column last_verified_on: '31.02.2026' is not a valid date; write it as YYYY-MM-DD or DD.MM.YYYY, "
         "e.g. 2025-01-31.",
     ]
+
+
+def test_weekly_hours_are_read_in_any_accepted_spelling_and_bad_ones_refused_in_plain_words(tmp_path, almaty):
+    text = csv_text(
+        [*kz_header(), "opening_hours"],
+        kz_row(almaty, "Центр «Один»", hours="Пн–Пт 9:00–18:00"),
+        kz_row(almaty, "Центр «Два»", hours="Mon-Fri 9-6"),
+    )
+    assert import_errors(text) == [
+        "Row 3, column opening_hours: “Mon-Fri 9-6”: “Mon-Fri” is not a day or a range of days (Mo Tu We Th Fr Sa Su, "
+        "such as Mo-Fr)."
+    ]
+    assert not Centre.objects.exists()
+    first_row = kz_row(almaty, "Центр «Один»", hours="Пн–Пт 9:00–18:00")
+    run_import(tmp_path, csv_text([*kz_header(), "opening_hours"], first_row))
+    centre = Centre.objects.get()
+    assert centre.opening_hours == "Mo-Fr 09:00-18:00"  # the one spelling, as an export writes it
+    assert sorted(centre.openings.values_list("day", "opens", "closes")) == [(day, 540, 1080) for day in range(5)]
 
 
 def test_a_bad_phone_number_is_reported(almaty):

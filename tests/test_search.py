@@ -272,7 +272,9 @@ def test_a_card_says_who_is_admitted_whether_it_is_open_at_night_and_has_a_call_
         phones=[("Hotline", "+7 727 111 2233", True), ("", "+7 701 000 0001", False)],
     )
     centre("Unknown house", hours="Mo-Fr 9-18", documents_needed="id")
-    cards = dict(zip(["Open house", "Unknown house"], cards_of(client.get(LIST)), strict=True))
+    centre("Unsaid house", open_24_7=None)
+    cards = dict(zip(["Open house", "Unknown house", "Unsaid house"], cards_of(client.get(LIST)), strict=True))
+    assert "Open 24/7" not in cards["Unsaid house"] and "around the clock" not in cards["Unsaid house"]
     card = cards["Open house"]
     for fact in (
         "Open 24/7",

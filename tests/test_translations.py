@@ -34,6 +34,7 @@ SURVIVAL_PATH = (
     "centres/filters.py",
     "centres/public/*",
     "centres/vocabularies.py",
+    "centres/opening_hours.py",  # the day names and words a page shows the hours in
 )
 PLURAL_FORMS = {
     "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",

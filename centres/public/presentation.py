@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from centres import opening_hours as schedules
 from centres.geo import distance_km
 from centres.models import Centre, CentrePhone, CountryRules, is_stale
 from centres.nearest import Origin
@@ -72,6 +73,8 @@ class CentreView:
     website: str
     hours: str
     open_24_7: bool | None
+    schedule: str  # the weekly hours in the page's language, "" when none are recorded
+    open_now: bool | None  # by the weekly hours, in the centre's own time zone; None when they cannot say
     free: bool | None
     accessible: bool | None
     public_notes: str
@@ -83,6 +86,7 @@ def centre_view(
     country_rules = rules[centre.country]
     today = timezone.localdate()
     point = _public_point(centre)
+    schedule = schedules.parse(centre.opening_hours) if centre.opening_hours else None
     return CentreView(
         name=centre.name,
         slug=centre.slug,
@@ -110,7 +114,11 @@ def centre_view(
         email=centre.email,
         website=centre.website,
         hours=centre.hours,
-        open_24_7=centre.open_24_7,
+        open_24_7=True if schedule is not None and schedule.always else centre.open_24_7,
+        schedule=schedule.display() if schedule is not None else "",
+        open_now=schedule.is_open(timezone.localtime(timezone=schedules.zone_of(centre.country, centre.region_id)))
+        if schedule is not None
+        else None,
         free=centre.free,
         accessible=centre.accessible,
         public_notes=centre.public_notes,
