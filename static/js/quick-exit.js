@@ -15,9 +15,15 @@
   }
   button.addEventListener("click", leave);
 
+  // Shift pressed alone three times: any other key in between starts the count again, so that typing "+7 (727)"
+  // in a form (Shift for "+", "(" and ")") never leaves the page.
   var presses = [];
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift" || event.repeat) {
+    if (event.key !== "Shift") {
+      presses = [];
+      return;
+    }
+    if (event.repeat) {
       return;
     }
     var now = Date.now();

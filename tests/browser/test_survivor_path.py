@@ -84,3 +84,20 @@ def test_no_request_leaves_this_machine(live_server, new_context, centre):
     assert any(url.endswith(".js") for url in context.requests)
     assert context.requests.leaving() == []
     assert context.broken == []
+
+
+def test_typing_with_shift_in_a_form_never_leaves_the_page(live_server, new_context, centre, neutral_site):
+    """"+7 (727)" takes Shift three times within a second; only Shift pressed alone counts."""
+    page = new_context().new_page()
+    page.goto(f"{live_server.url}/ru/centres/{centre.slug}/correction/")
+    field = page.locator("textarea[name=correct_value]")
+    field.click()
+    # As a keyboard types it: Shift held for "+", "(" and ")", each a Shift keydown of its own.
+    for keys in ("Shift+Equal", "7", "Space", "Shift+Digit9", "7", "2", "7", "Shift+Digit0", "Space", "3"):
+        page.keyboard.press(keys)
+    page.wait_for_timeout(300)
+    assert "/correction/" in page.url
+    assert field.input_value() == "+7 (727) 3"
+    for _ in range(3):
+        page.keyboard.press("Shift")  # alone, three times: leaves, even from a form field
+    page.wait_for_url(neutral_site)
