@@ -87,7 +87,7 @@ def test_no_request_leaves_this_machine(live_server, new_context, centre):
 
 
 def test_typing_with_shift_in_a_form_never_leaves_the_page(live_server, new_context, centre, neutral_site):
-    """"+7 (727)" takes Shift three times within a second; only Shift pressed alone counts."""
+    """ "+7 (727)" takes Shift three times within a second; only Shift pressed alone counts."""
     page = new_context().new_page()
     page.goto(f"{live_server.url}/ru/centres/{centre.slug}/correction/")
     field = page.locator("textarea[name=correct_value]")
