@@ -75,7 +75,8 @@ def anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         user = getattr(request, "user", None)
         if user is None or user.is_authenticated or plain_page(request.GET) is None:
             return view(request, *args, **kwargs)
-        key = current_key("page", request.get_full_path())
+        # The host too: a page may name its own address (a referral sheet says where it was printed from).
+        key = current_key("page", request.get_host(), request.get_full_path())
         pages = caches["pages"]
         content = pages.get(key)
         if content is not None:

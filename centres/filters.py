@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from centres import widgets
 from centres.geo import Resolution, resolve_place
 from centres.models import Centre, CountryRules, Place
-from centres.nearest import Origin
+from centres.nearest import MAX_RADIUS_KM, Origin
 from centres.paging import LAST_PAGE
 from centres.search import text_search
 from centres.vocabularies import (
@@ -335,15 +335,17 @@ class SearchForm(PagedForm):
             phrases.append(_("near %(place)s") % {"place": origin.place.display_name()})
         for field in self.rendered_fields():
             value = cleaned.get(field.name)
-            if field.is_hidden or field.name == "near" or value in (None, "", [], False):
+            # 0 is a value (a boy's age), False and nothing are not
+            if field.is_hidden or field.name == "near" or value is None or value is False or value in ("", []):
                 continue
             choices = dict(getattr(field.field, "choices", ()))
             if field.name == "q":
                 phrases.append(f"«{value}»")
             elif field.name == "radius_km":
-                phrases.append(_("within %(km)s km") % {"km": f"{value:g}"})
+                if value > 0:  # as the search applies it: none at 0 or less, at most MAX_RADIUS_KM
+                    phrases.append(_("within %(km)s km") % {"km": f"{min(value, MAX_RADIUS_KM):g}"})
             elif isinstance(value, list):
-                phrases.extend(str(choices.get(code, code)) for code in value)
+                phrases.extend(str(choices.get(code, code)) for code in dict.fromkeys(value))
             elif value is True:
                 phrases.append(str(field.label))
             elif choices:

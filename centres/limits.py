@@ -22,6 +22,14 @@ def limited(request: HttpRequest, kind: str) -> bool:
     )
 
 
+def period_seconds(kind: str) -> int:
+    """How long the `kind` limit counts over (settings.RATE_LIMITS: "60/m" a minute, "5/h" an hour): what an
+    answer over it says to wait."""
+    _count, _slash, period = settings.RATE_LIMITS[kind].partition("/")
+    number, unit = period[:-1] or "1", period[-1]
+    return int(number) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+
+
 def is_search(request: HttpRequest) -> bool:
     """A list request that searches or filters (any parameter but the page), as opposed to the plain list any
     visitor opens, which the page cache serves."""
@@ -40,7 +48,7 @@ def rate_limited(kind: str, *, applies: Callable[[HttpRequest], bool] | None = N
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if (applies is None or applies(request)) and limited(request, kind):
-                return too_many_requests(request)
+                return too_many_requests(request, kind)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -48,7 +56,7 @@ def rate_limited(kind: str, *, applies: Callable[[HttpRequest], bool] | None = N
     return decorator
 
 
-def too_many_requests(request: HttpRequest) -> HttpResponse:
+def too_many_requests(request: HttpRequest, kind: str) -> HttpResponse:
     from centres.public.views import public_page  # the public pages import this module
 
     # The page links to itself in each language: without what was asked (a position, a search), which this answer
@@ -57,5 +65,5 @@ def too_many_requests(request: HttpRequest) -> HttpResponse:
     request.META["QUERY_STRING"] = ""
     response = public_page(request, "429.html", {})
     response.status_code = 429
-    response["Retry-After"] = "60"
+    response["Retry-After"] = str(period_seconds(kind))
     return response

@@ -23,8 +23,9 @@ IN_EDITOR_AREA = {EDITOR: True, CENTRE_STAFF: True, ADVOCATE: False}
 EDITED_MODELS = ["centre", "centrephone", "compliance", "operator", "countryrules", "hotline", "staffassignment"]
 LOOKED_UP_MODELS = ["place", "region"]
 EVIDENCE = ["view_at_risk", "export_at_risk"]
-# Suggested by the public, never added by hand; deciding one is changing its status.
-QUEUE = ["view_correction", "change_correction"]
+# Suggested by the public, never added by hand; deciding one is changing its status; spam, and a contact nobody
+# needs any more, are deleted.
+QUEUE = ["view_correction", "change_correction", "delete_correction"]
 
 GRANTS: dict[str, list[str]] = {
     EDITOR: [

@@ -199,6 +199,7 @@ LANGUAGES = [
     ("en", "English"),
 ]
 LOCALE_PATHS = [BASE_DIR / "centres" / "locale"]
+FORMAT_MODULE_PATH = ["directory.formats"]  # Kazakh dates, which Django does not ship
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", default="Asia/Almaty")
 USE_TZ = True

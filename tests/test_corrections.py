@@ -264,14 +264,43 @@ def test_a_filled_honeypot_is_thanked_like_anyone_and_stores_nothing(visitor, ce
     assert not Correction.objects.exists()
 
 
-def test_sending_too_many_gets_the_429_page_and_stores_no_more(visitor, centre, settings):
+def test_sending_too_many_is_refused_keeping_what_was_typed_and_stores_no_more(visitor, centre, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "correction": "2/h"}
+    assert sent(visitor, centre, correct_value="").status_code == 400  # a mistake is not counted
     assert [sent(visitor, centre).status_code for _ in range(2)] == [302, 302]
-    refused = sent(visitor, centre)
+    with translation.override("en"):
+        refused = sent(visitor, centre, correct_value="+7 727 999 00 11")
     assert refused.status_code == 429 and no_cookie(refused)
-    assert 'href="tel:' in refused.content.decode()  # the hotlines are still there
+    assert refused["Retry-After"] == "3600"
+    html = refused.content.decode()
+    assert "please send it again in 60 minutes" in html
+    assert "+7 727 999 00 11" in html  # what was typed is still in the form
+    assert 'href="tel:' in html  # the hotlines are still there
     assert Correction.objects.count() == 2
     assert visitor.get(form_url(centre)).status_code == 200  # opening the form is not counted
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_ORIGIN": "https://elsewhere.example"}],
+    ids=["sec-fetch-site", "origin"],
+)
+def test_a_form_posted_from_another_site_is_refused_and_stores_nothing(visitor, centre, headers):
+    token = opened(visitor, centre)
+    data = {"what": "phone", "correct_value": RIGHT_NUMBER, "contact": "", "token": token}
+    refused = visitor.post(form_url(centre), data, **headers)
+    assert refused.status_code == 403 and no_cookie(refused)
+    assert RIGHT_NUMBER in refused.content.decode()  # kept in the form
+    assert not Correction.objects.exists()
+    same_site = visitor.post(form_url(centre), data, HTTP_ORIGIN="http://testserver", HTTP_SEC_FETCH_SITE="same-origin")
+    assert same_site.status_code == 302 and Correction.objects.count() == 1
+
+
+def test_an_editor_may_delete_a_suggestion(editor_client, centre):
+    suggestion = Correction.objects.create(centre=centre, what="phone", correct_value="+7 727 000 11 22")
+    url = reverse("admin:centres_correction_delete", args=[suggestion.pk])
+    assert editor_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Correction.objects.exists()
 
 
 # -- bad input -------------------------------------------------------------------------------------------------
@@ -445,9 +474,10 @@ def test_the_count_of_suggestions_waiting_costs_no_query_per_centre(editor_clien
 def test_only_editors_are_granted_the_queue():
     from centres.roles import GRANTS
 
-    holders = {role for role, codenames in GRANTS.items() if {"view_correction", "change_correction"} & set(codenames)}
+    queue = {"view_correction", "change_correction", "delete_correction"}
+    holders = {role for role, codenames in GRANTS.items() if queue & set(codenames)}
     assert holders == {EDITOR}
-    assert "add_correction" not in GRANTS[EDITOR] and "delete_correction" not in GRANTS[EDITOR]
+    assert "add_correction" not in GRANTS[EDITOR]  # suggestions come from the public form alone
 
 
 def test_a_form_sent_back_with_errors_is_as_safe_a_page_as_any_public_one(visitor, centre):

@@ -28,3 +28,8 @@ def test_the_hotlines_and_countries_start_with_the_country_of_the_pages_language
     assert response.context["countries"][0][0] == first
     bar = [hotline.country for hotline in response.context["hotline_bar"]]
     assert bar[0] == first and len(bar) == 4
+
+
+def test_near_a_town_the_hotline_bar_is_that_towns_countrys(client):
+    response = client.get("/ru/centres/", {"near": "Бишкек"})
+    assert {hotline.country for hotline in response.context["hotline_bar"]} == {"KG"}

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -787,3 +788,34 @@ def test_a_long_search_answers_and_reads_its_first_ten_words(client):
 def test_a_search_of_punctuation_alone_finds_nothing_near_a_place_too(client, params):
     centre("Almaty centre", city=ALMATY)
     assert found(client.get(LIST, params)) == []
+
+
+@override_settings(ALLOWED_HOSTS=["directory.example", "www.directory.example"])
+def test_a_centre_page_kept_for_one_host_is_not_served_for_another(client):
+    """The printed sheet names the page's address: a copy kept for one of the site's names never names it on
+    another."""
+    page = centre("Centre").slug
+    first = client.get(f"/en/centres/{page}/", HTTP_HOST="directory.example").content.decode()
+    second = client.get(f"/en/centres/{page}/", HTTP_HOST="www.directory.example").content.decode()
+    assert f"http://directory.example/en/centres/{page}/" in first
+    assert f"http://www.directory.example/en/centres/{page}/" in second
+
+
+@pytest.mark.parametrize(
+    "params, summary",
+    [
+        ({"q": "жан", "near": "Алматы"}, ["near Almaty", "«жан»"]),
+        ({"near": "Алматы", "radius_km": "-5"}, ["near Almaty"]),  # ignored by the search: not said
+        ({"near": "Алматы", "radius_km": "1e50"}, ["near Almaty", "within 2000 km"]),  # as far as it reaches
+        ({"boys_age": "0"}, ["Age of the oldest boy: 0"]),  # a baby boy is an answer
+        ({"service": ["shelter", "shelter"]}, ["Shelter"]),
+        (
+            {"lat": "43.25", "lon": "76.91", "with_children": "on"},
+            ["near your location", "Takes mothers with children"],
+        ),
+        ({}, []),
+    ],
+)
+def test_the_summary_says_what_the_search_applies(client, params, summary):
+    response = client.get(LIST, params)
+    assert response.context["form"].summary() == summary

@@ -2,6 +2,7 @@
 survival path; all compiled, and actually used."""
 
 import ast
+import datetime
 import fnmatch
 import gettext
 import re
@@ -360,3 +361,12 @@ def test_uzbek_is_in_latin_letters_with_the_turned_comma():
     assert "oʻ" in texts and "gʻ" in texts  # U+02BB MODIFIER LETTER TURNED COMMA
     wrong = re.findall(r"\b\w*[oOgG][\'‘’`ʼ]\w*", texts)
     assert not wrong, f"oʻ and gʻ take U+02BB: {sorted(set(wrong))[:10]}"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "ky", "uz", "tg"])
+def test_dates_are_written_day_first_in_the_regions_languages(language):
+    """Django ships no Kazakh formats: without ours, a Kazakh page would print 1 December as 12/01/2026."""
+    from django.utils.formats import date_format
+
+    with translation.override(language):
+        assert date_format(datetime.date(2026, 12, 1), "SHORT_DATE_FORMAT") == "01.12.2026"

@@ -14,6 +14,7 @@ GRANTS = {
         "view_hotline", "add_staffassignment", "change_staffassignment", "view_staffassignment",
         "delete_staffassignment", "view_place", "view_region", "view_exportlog", "import_centres", "publish_centre",
         "view_at_risk", "export_at_risk", "view_correction", "change_correction",
+        "delete_correction",
     ],
     "centre staff": ["update_own_centres"],
     "advocate": [

@@ -17,6 +17,7 @@ and out of the request log, which keeps paths only.
 """
 
 import datetime
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core import signing
@@ -31,7 +32,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_safe
 
 from centres.caching import anonymous_page
-from centres.limits import is_post, rate_limited
+from centres.limits import limited, period_seconds
 from centres.models import Centre, Correction
 from centres.public.views import public_page
 from centres.vocabularies import CorrectionTopic
@@ -44,6 +45,13 @@ TYPED = ("correct_value", "contact", HONEYPOT)  # free text: kept out of error r
 EXPIRED = _(
     "This form was open too long or could not be checked, so nothing was sent. What you typed is still below: "
     "please send it again."
+)
+
+
+TOO_MANY = _(
+    "Several corrections were sent from this connection lately, so this one was not sent. What you typed is still "
+    "below: please send it again in %(minutes)d minutes. If you need help now, call one of the hotlines at the top "
+    "of this page."
 )
 
 
@@ -117,7 +125,6 @@ def reportable_centre(slug: str) -> Centre:
 @csrf_exempt  # no CSRF cookie: the form's own signed token stands in for it (see above)
 @sensitive_post_parameters(*TYPED)
 @require_http_methods(["GET", "HEAD", "POST"])
-@rate_limited("correction", applies=is_post)
 def correction_form(request: HttpRequest, slug: str) -> HttpResponse:
     centre = reportable_centre(slug)
     if request.method != "POST":
@@ -125,8 +132,20 @@ def correction_form(request: HttpRequest, slug: str) -> HttpResponse:
     form = CorrectionForm(request.POST, centre=centre)
     if form.is_bot():
         return _thanked(centre)
+    if _sent_from_another_site(request):
+        # Another site's page making its visitors' browsers post here, each from its own address: refused, with the
+        # form shown again as for a token that cannot be checked.
+        form.add_error(None, EXPIRED)
+        return _form_page(request, centre, form, status=403)
     if not form.is_valid():
         return _form_page(request, centre, form, status=400)
+    # Only a suggestion that would be stored counts against the limit; over it, the form comes back with what
+    # was typed, saying when to try again.
+    if limited(request, "correction"):
+        form.add_error(None, TOO_MANY % {"minutes": period_seconds("correction") // 60})
+        response = _form_page(request, centre, form, status=429)
+        response["Retry-After"] = str(period_seconds("correction"))
+        return response
     form.save()
     return _thanked(centre)
 
@@ -136,6 +155,15 @@ def correction_form(request: HttpRequest, slug: str) -> HttpResponse:
 def correction_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     centre = reportable_centre(slug)
     return public_page(request, "centres/correction_thanks.html", _about(centre), country=centre.country)
+
+
+def _sent_from_another_site(request: HttpRequest) -> bool:
+    """What the browser says of where the form was sent from: another site (`Sec-Fetch-Site`), or an `Origin`
+    whose host is not this one. A browser that says nothing is not refused: the token still has to hold."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return True
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin != "null" and urlsplit(origin).netloc != request.get_host()
 
 
 def _about(centre: Centre) -> dict:

@@ -73,7 +73,10 @@ def centre_list(request: HttpRequest) -> HttpResponse:
         for centre in (result.page.object_list if result.page else [])
     ]
     context = {"result": result, "centres": centres, "form": search.form}
-    return public_page(request, "centres/centre_list.html", context, country=search.chosen_country)
+    # The hotlines of the country searched in, or of the town she is near: help reachable from where she is.
+    place = result.origin.place if result.origin else None
+    country = search.chosen_country or (place.country if place else None)
+    return public_page(request, "centres/centre_list.html", context, country=country)
 
 
 @require_safe
