@@ -819,3 +819,12 @@ def test_a_centre_page_kept_for_one_host_is_not_served_for_another(client):
 def test_the_summary_says_what_the_search_applies(client, params, summary):
     response = client.get(LIST, params)
     assert response.context["form"].summary() == summary
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "ky"])
+def test_a_city_that_is_a_region_of_its_own_is_named_once(client, language):
+    """Bishkek is a town and a region; on a Kazakh page the region has a Kazakh name (Бішкек) and the town none."""
+    bishkek = Place.objects.named("Бишкек").get(country="KG")
+    centre("Центр", city=bishkek.pk, region=bishkek.region)
+    card = cards_of(client.get(f"/{language}/centres/"))[0]
+    assert "Бішкек" not in card and "Бишкек, " not in card

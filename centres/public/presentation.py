@@ -93,7 +93,7 @@ def centre_view(
         is_demo=centre.is_demo,
         temporarily_closed=centre.status == Status.TEMPORARILY_CLOSED,
         city=centre.city.display_name() if centre.city_id else "",
-        region=centre.region.display_name() if centre.region_id else "",
+        region=_region_name(centre),
         country=str(centre.get_country_display()),
         address=centre.address if centre.address_visibility == AddressVisibility.PUBLIC else "",
         address_by_phone=centre.address_visibility == AddressVisibility.HIDDEN,
@@ -182,6 +182,16 @@ def admission_facts(centre: Centre) -> list[tuple[str, str]]:
         (_("Longest stay"), stay),
         (_("Anonymous help"), yes_no(centre.anonymous)),
     ]
+
+
+def _region_name(centre: Centre) -> str:
+    """The centre's region as a card names it after the town: none for a city that is a region of its own
+    (Almaty, Bishkek, Tashkent…), whose two names may differ in a language that has only one of them."""
+    if not centre.region_id:
+        return ""
+    if centre.city_id and centre.region.name_en == centre.city.name_en:
+        return ""
+    return centre.region.display_name()
 
 
 def _public_point(centre: Centre) -> tuple[float, float] | None:
