@@ -116,3 +116,17 @@ def test_after_a_search_the_first_card_is_on_the_first_screen(
     # "change" leads to the form, kept below the results
     page.locator(".search-summary a").click()
     assert page.locator("form.filters input[name=q]").is_visible()
+
+
+def test_after_use_my_location_the_nearest_open_centre_is_on_the_first_screen(
+    live_server, new_context, shymkent_centres
+):
+    context = new_context(geolocation={"latitude": 42.317, "longitude": 69.596}, permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/ru/centres/")
+    with page.expect_navigation(url="**lat=42.32&lon=69.60**"):
+        page.get_by_role("button", name="Использовать моё местоположение").click()
+    first = page.locator(".centre-card").first
+    assert first.bounding_box()["y"] < 740 - 100
+    assert "Мейірім" in first.inner_text()  # open first, though the closed one is as near
+    assert page.locator(".search-summary").inner_text().startswith("рядом с вами")
