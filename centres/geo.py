@@ -4,6 +4,18 @@
 adds names GeoNames lacks (Soviet names, spellings without Kazakh or Tajik letters, "Джалал-Абад" for the city
 GeoNames calls "Manas"). A place name typed by a survivor is resolved here, against our own data, never by a
 public geocoding service (DESIGN.md section 6).
+
+`centres/data/place_names.csv` gives places and regions their names in Kyrgyz, Tajik and Uzbek (Latin), which
+GeoNames does not label: one row per GeoNames id or ISO 3166-2 code and language, chosen by hand, and its `source`
+says from where. `geonames-main` is GeoNames' main name of a town in Uzbekistan, which is its Uzbek one (less a
+trailing "Shahri", "Shaharchasi" or "Qishlogʻi": city, town, village); `geonames-alternate` is one of the place's
+unlabelled alternates (`alternate_names` in places.json), told apart by its letters (Kyrgyz ң ө ү; Tajik ҳ ҷ ӣ ӯ қ
+ғ; Uzbek oʻ gʻ q x) and taken only in or near the language's country; `editorial` is the standard name as we know it
+(Бишкек, Хуҷанд, Toshkent), for towns of the language's own country and for regions. Where we were unsure there is
+no row, and pages fall back to the Russian or Latin name (`models._localised_name`); a name that would have made a
+place's existing name ambiguous (GeoNames lists some towns twice, once with no population) is left out too. Uzbek
+names write oʻ and gʻ with U+02BB (ʻ) and the glottal stop with U+02BC (ʼ); search also knows them typed with ' or ’
+or without (`typed_spellings`).
 """
 
 import csv
@@ -29,6 +41,11 @@ from centres.text import fold
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PLACES_FILE = DATA_DIR / "places.json"
 ALIASES_FILE = DATA_DIR / "place_aliases.csv"
+NAMES_FILE = DATA_DIR / "place_names.csv"
+# The languages `NAMES_FILE` gives names in, each a `name_<language>` column of places and regions.
+NAME_LANGUAGES = ("ky", "tg", "uz")
+NAME_SOURCES = ("geonames-main", "geonames-alternate", "editorial")
+_NAME_COLUMNS = tuple(f"name_{language}" for language in ("en", "ru", "kk", *NAME_LANGUAGES))
 
 # A name shared by several places resolves to the biggest when it is a city and the others are at most a tenth of
 # it: "Талас" means the town of 40,000, not a village of the same name. Below that, the visitor is asked which.
@@ -61,6 +78,34 @@ def read_aliases(path: Path = ALIASES_FILE) -> dict[int, list[str]]:
         for row in csv.DictReader(file):
             aliases[int(row["geonameid"])].append(row["alias"].strip())
     return aliases
+
+
+def read_place_names(path: Path = NAMES_FILE) -> dict[str, dict[str, str]]:
+    """Our Kyrgyz, Tajik and Uzbek names by GeoNames id or region code (as written in the file), then language."""
+    names: dict[str, dict[str, str]] = defaultdict(dict)
+    with path.open(encoding="utf-8", newline="") as file:
+        for line, row in enumerate(csv.DictReader(file), start=2):
+            key, language, name = row["geonameid_or_region_code"].strip(), row["language"], row["name"].strip()
+            if language not in NAME_LANGUAGES or row["source"] not in NAME_SOURCES or not name:
+                raise ValueError(f"{path.name} line {line}: unknown language or source, or no name")
+            if language in names[key]:
+                raise ValueError(f"{path.name} line {line}: a second {language} name for {key}")
+            names[key][language] = name
+    return names
+
+
+# How people type Uzbek's oʻ, gʻ and glottal stop: with the proper letter, a straight or curly apostrophe, a
+# backtick, or nothing at all ("Fargʻona", "Farg'ona", "Fargona").
+_UZBEK_MARKS = "ʻʼ'‘’`"
+_UZBEK_MARK = re.compile(f"[{_UZBEK_MARKS}]")
+
+
+def typed_spellings(name: str) -> list[str]:
+    """An Uzbek name as people may type it: with each of the marks for ʻ and ʼ, and without them. (Only Uzbek
+    names: in a Russian romanisation the mark is a soft sign, "Akkol’", and dropping it would make namesakes.)"""
+    if not _UZBEK_MARK.search(name):
+        return [name]
+    return [name, *(_UZBEK_MARK.sub(mark, name) for mark in [*_UZBEK_MARKS, ""])]
 
 
 def read_gazetteer(path: Path = PLACES_FILE) -> dict[str, Any]:
@@ -105,34 +150,35 @@ def load_places(place_model: type[models.Model], region_model: type[models.Model
     """
     data = read_gazetteer()
     aliases = read_aliases()
-    regions = {
-        region["code"]: {
+    our_names = read_place_names()
+    regions = {}
+    for region in data["regions"]:
+        names = _names_by_language(region, our_names.get(region["code"], {}))
+        regions[region["code"]] = {
             "country": region["country"],
-            "name_en": region["name_en"],
-            "name_ru": region["name_ru"],
-            "name_kk": region["name_kk"],
-            "search_names": search_names([region["name_en"], region["name_ru"], region["name_kk"]]),
+            **names,
+            "search_names": search_names(_spellings(names)),
         }
-        for region in data["regions"]
-    }
     places = {}
     for place in data["places"]:
-        names = [place["name_en"], place["name_ru"], place["name_kk"], *place["alternate_names"]]
+        names = _names_by_language(place, our_names.get(str(place["geonameid"]), {}))
+        others = [*place["alternate_names"], *aliases.get(place["geonameid"], [])]
         places[place["geonameid"]] = {
             "country": place["country"],
             "region_id": place["region"] or None,
-            "name_en": place["name_en"],
-            "name_ru": place["name_ru"],
-            "name_kk": place["name_kk"],
+            **names,
             "alternate_names": ";".join(place["alternate_names"]),
             "population": place["population"],
             "latitude": Decimal(str(place["latitude"])).quantize(_COORDINATE),
             "longitude": Decimal(str(place["longitude"])).quantize(_COORDINATE),
-            "search_names": search_names([*names, *aliases.get(place["geonameid"], [])]),
+            "search_names": search_names([*_spellings(names), *others]),
         }
     unknown = set(aliases) - set(places)
     if unknown:
         raise ValueError(f"{ALIASES_FILE.name} names places not in the gazetteer: {sorted(unknown)}")
+    unknown_names = set(our_names) - {str(key) for key in [*places, *regions]}
+    if unknown_names:
+        raise ValueError(f"{NAMES_FILE.name} names places or regions not in the gazetteer: {sorted(unknown_names)}")
     with transaction.atomic():
         regions_created, regions_updated = _upsert(region_model, regions, list(next(iter(regions.values()))))
         places_created, places_updated = _upsert(place_model, places, list(next(iter(places.values()))))
@@ -151,6 +197,24 @@ def load_places(place_model: type[models.Model], region_model: type[models.Model
         places_updated=len(places_updated),
         places_total=place_model._default_manager.count(),
     )
+
+
+def _names_by_language(record: dict[str, Any], ours: dict[str, str]) -> dict[str, str]:
+    """A place's or region's `name_*` columns: Latin, Russian and Kazakh from places.json, the rest from ours."""
+    names = {f"name_{language}": record[f"name_{language}"] for language in ("en", "ru", "kk")}
+    names.update({f"name_{language}": ours.get(language, "") for language in NAME_LANGUAGES})
+    return names
+
+
+def _spellings(names: dict[str, str]) -> list[str]:
+    """The `name_*` columns' names as people may type them: the Uzbek name in each of its spellings."""
+    spellings = [name for column, name in names.items() if name and column != "name_uz"]
+    return spellings + (typed_spellings(names["name_uz"]) if names["name_uz"] else [])
+
+
+def own_names(place: Any) -> list[str]:
+    """A place's names in our languages (not its alternates or aliases), as people may type them."""
+    return _spellings({column: getattr(place, column) for column in _NAME_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -183,7 +247,7 @@ def _clean(name: str) -> str:
 def resolve_place(name: str, country: str | None = None) -> Resolution:
     """Find the place `name` means (any of its names, any case), within `country` if given.
 
-    One match: that place. Several: the only one whose current (English, Russian or Kazakh) name it is, or else
+    One match: that place. Several: the only one whose current name (`own_names`) it is, or else
     the biggest if it is a city dwarfing the rest (CLEAR_WINNER_*); otherwise no place and the candidates, so the
     caller can ask which region. None: suggestions of similar names.
     """
@@ -213,7 +277,7 @@ def resolve_place(name: str, country: str | None = None) -> Resolution:
 
 
 def _current_names(place: Any) -> set[str]:
-    keys = {fold(name) for name in (place.name_en, place.name_ru, place.name_kk) if name}
+    keys = {fold(name) for name in own_names(place)}
     return keys | {key.replace("-", " ") for key in keys}
 
 
@@ -288,8 +352,8 @@ def find_city(name: str, country: str, region_code: str | None) -> Any:
             _("'%(name)s' is not a known town or city of %(country)s.") % {"name": name, "country": country or "?"}
         )
     if len(candidates) > 1:
-        # A main name (Russian or Latin) beats an alternate one: "Алтай" is not "Алтайский" called Алтай.
-        exact = [place for place in candidates if name in {place.name_ru, place.name_en, place.name_kk}]
+        # A place's own name (`own_names`) beats an alternate one: "Алтай" is not "Алтайский" called Алтай.
+        exact = [place for place in candidates if name in own_names(place)]
         if len(exact) == 1:
             return exact[0]
         return exact or candidates

@@ -67,6 +67,9 @@ class Region(models.Model):
     name_en = models.CharField(_("name in Latin letters"), max_length=120)
     name_ru = models.CharField(_("name in Russian"), max_length=120, blank=True)
     name_kk = models.CharField(_("name in Kazakh"), max_length=120, blank=True)
+    name_ky = models.CharField(_("name in Kyrgyz"), max_length=120, blank=True)
+    name_tg = models.CharField(_("name in Tajik"), max_length=120, blank=True)
+    name_uz = models.CharField(_("name in Uzbek"), max_length=120, blank=True, help_text=_("In Latin letters."))
     search_names = models.TextField(editable=False, blank=True)
 
     class Meta:
@@ -99,6 +102,9 @@ class Place(models.Model):
     name_en = models.CharField(_("name in Latin letters"), max_length=120)
     name_ru = models.CharField(_("name in Russian"), max_length=120, blank=True)
     name_kk = models.CharField(_("name in Kazakh"), max_length=120, blank=True)
+    name_ky = models.CharField(_("name in Kyrgyz"), max_length=120, blank=True)
+    name_tg = models.CharField(_("name in Tajik"), max_length=120, blank=True)
+    name_uz = models.CharField(_("name in Uzbek"), max_length=120, blank=True, help_text=_("In Latin letters."))
     alternate_names = models.TextField(_("alternate names"), blank=True)
     population = models.PositiveIntegerField(_("population"), default=0)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
@@ -124,12 +130,15 @@ class Place(models.Model):
 
 
 def _localised_name(obj: Region | Place, language: str | None) -> str:
-    """The name in the page's language where we have it, else in the script its reader reads: a Kyrgyz or Tajik
-    page (Cyrillic) falls back to the Russian name, never to the Latin one; Uzbek (Latin) and English take it."""
+    """The name in the page's language where we have it, else in the script its reader reads: a Kazakh, Kyrgyz or
+    Tajik page (Cyrillic) falls back to the Russian name, and to the Latin one only when there is no Russian; an
+    Uzbek page (Latin) to the Latin name, never to a Cyrillic one."""
     language = (language or get_language() or "ru")[:2]
-    if language == "kk":
-        return obj.name_kk or obj.name_ru or obj.name_en
-    if language in ("ru", "ky", "tg"):
+    if language in ("kk", "ky", "tg"):
+        return getattr(obj, f"name_{language}") or obj.name_ru or obj.name_en
+    if language == "uz":
+        return obj.name_uz or obj.name_en
+    if language == "ru":
         return obj.name_ru or obj.name_en
     return obj.name_en
 
@@ -173,7 +182,7 @@ phone_number_validator = RegexValidator(
 
 # What a public card or centre page shows (`presentation`): `for_cards` reads these columns only. A card that needs
 # another must name it here; tests render cards under a zero-query assertion, so a column forgotten here fails.
-_NAMES = ("name_en", "name_ru", "name_kk")
+_NAMES = ("name_en", "name_ru", "name_kk", "name_ky", "name_tg", "name_uz")
 CARD_COLUMNS = (
     "slug",
     "name",
