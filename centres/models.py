@@ -86,7 +86,8 @@ class Region(models.Model):
 
 class PlaceQuerySet(models.QuerySet):
     def named(self, name: str) -> "PlaceQuerySet":
-        """Places any of whose names (Russian, Kazakh, Latin, alternate or our alias) equals `name`, folded."""
+        """Places any of whose names (Russian, Kazakh, Kyrgyz, Tajik, Uzbek, Latin, alternate or our alias) equals
+        `name`, folded."""
         key = fold(name)
         if not key or ";" in key:
             return self.none()
@@ -129,17 +130,25 @@ class Place(models.Model):
         return _localised_name(self, language)
 
 
+# The names in Cyrillic letters, nearest first for a reader of each Cyrillic page's language.
+_CYRILLIC_NAMES = {
+    "ru": ("name_ru", "name_kk", "name_ky", "name_tg"),
+    "kk": ("name_kk", "name_ru", "name_ky", "name_tg"),
+    "ky": ("name_ky", "name_ru", "name_kk", "name_tg"),
+    "tg": ("name_tg", "name_ru", "name_ky", "name_kk"),
+}
+
+
 def _localised_name(obj: Region | Place, language: str | None) -> str:
-    """The name in the page's language where we have it, else in the script its reader reads: a Kazakh, Kyrgyz or
-    Tajik page (Cyrillic) falls back to the Russian name, and to the Latin one only when there is no Russian; an
-    Uzbek page (Latin) to the Latin name, never to a Cyrillic one."""
+    """The name in the page's language where we have it, else in the script its reader reads: a Cyrillic page
+    (Russian, Kazakh, Kyrgyz, Tajik) falls back to Russian, then to the other Cyrillic names (a Tajik village with
+    a Tajik name and no Russian one), and to the Latin one only when there is none; an Uzbek page (Latin) to the
+    Latin name, never to a Cyrillic one."""
     language = (language or get_language() or "ru")[:2]
-    if language in ("kk", "ky", "tg"):
-        return getattr(obj, f"name_{language}") or obj.name_ru or obj.name_en
+    if language in _CYRILLIC_NAMES:
+        return next((name for field in _CYRILLIC_NAMES[language] if (name := getattr(obj, field))), obj.name_en)
     if language == "uz":
         return obj.name_uz or obj.name_en
-    if language == "ru":
-        return obj.name_ru or obj.name_en
     return obj.name_en
 
 

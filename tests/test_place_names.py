@@ -16,7 +16,7 @@ from centres.public.presentation import centre_view
 from tests.conftest import make_centre
 
 TASHKENT, KHUJAND, JALAL_ABAD, TASH_KUMYR, QUNGHIROT, GHAFUROV = 1512569, 1514879, 1528249, 1527260, 601323, 1514900
-ALMATY, KARAKOL = 1526384, 1528121
+ALMATY, KARAKOL, VANJ = 1526384, 1528121, 1220210  # Vanj: a Tajik name, no Russian one
 
 # The alphabets: Kyrgyz is Russian's and ң ө ү; Tajik has ғ ӣ қ ӯ ҳ ҷ and none of ц щ ы ь (dropped in 1998); Uzbek
 # Latin has no c but in "ch", no w, and ʻ only in oʻ and gʻ.
@@ -177,6 +177,10 @@ def test_the_migrations_load_the_names_and_their_search_names():
         (ALMATY, "tg", "Алматы"),
         (ALMATY, "kk", "Алматы"),
         (KARAKOL, "uz", "Qoraqoʻl"),
+        (VANJ, "tg", "Ванҷ"),
+        (VANJ, "ru", "Ванҷ"),  # no Russian name: the Tajik one, Cyrillic still, never "Vanj" on a Cyrillic page
+        (VANJ, "ky", "Ванҷ"),
+        (VANJ, "uz", "Vanj"),
     ],
 )
 def test_a_place_shows_its_name_in_the_pages_language_or_in_the_script_its_reader_reads(geonameid, language, expected):
