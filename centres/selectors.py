@@ -58,7 +58,13 @@ def search_centres(*, search: PublicSearch) -> SearchResult:
     if queryset is None:
         return SearchResult(search=search, page=None)
     number = search.cleaned.get("page")
-    open_first = [queryset.filter(status=status) for status in (Status.ACTIVE, Status.TEMPORARILY_CLOSED)]
+    # "Not closed for now" rather than "active" (the same, among public centres): asked for `status = 'active'`,
+    # both planners walk the (country, status) index through four fifths of the table (11 ms against 5 ms at
+    # 100,000 centres on SQLite) where a plain scan finds the page's matches sooner.
+    open_first = [
+        queryset.exclude(status=Status.TEMPORARILY_CLOSED),
+        queryset.filter(status=Status.TEMPORARILY_CLOSED),
+    ]
     if search.origin is not None:
         wanted = min(max(number or 1, 1), LAST_PAGE) * PAGE_SIZE
         rows = Tiers(*(Nearest(part, search.origin, wanted) for part in open_first))
