@@ -5,11 +5,12 @@ shown. Templates get a `CentreView` holding only what may be shown, never the ce
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from centres import opening_hours as schedules
 from centres.geo import distance_km
@@ -208,7 +209,14 @@ def _distance(origin: Origin | None, point: tuple[float, float] | None) -> float
 
 
 def _labels(vocabulary, codes: list[str]) -> list[str]:
-    return [str(vocabulary(code).label) for code in codes]
+    language = get_language()
+    return [_label(vocabulary, code, language) for code in codes]
+
+
+@functools.cache
+def _label(vocabulary, code: str, language: str) -> str:
+    """A code's label in `language` (the active one): twenty cards ask for some sixty, each a catalogue lookup."""
+    return str(vocabulary(code).label)
 
 
 def _places_free(centre: Centre, rules: CountryRules, trusted: bool) -> PlacesFree | None:

@@ -18,6 +18,7 @@ from centres.filters import public_search
 from centres.limits import is_post, is_search, rate_limited
 from centres.models import CountryRules, ExportLog, Hotline, today
 from centres.public import countries
+from centres.public.cards import card, places_free
 from centres.public.presentation import admission_facts, centre_view
 from centres.selectors import country_centres, public_centre, search_centres, search_queryset
 from centres.staff import staff_home
@@ -72,7 +73,7 @@ def centre_list(request: HttpRequest) -> HttpResponse:
         centre_view(centre, rules, trusted=trusted, origin=result.origin)
         for centre in (result.page.object_list if result.page else [])
     ]
-    context = {"result": result, "centres": centres, "form": search.form}
+    context = {"result": result, "centres": centres, "cards": [card(view) for view in centres], "form": search.form}
     # The hotlines of the country searched in, or of the town she is near: help reachable from where she is.
     place = result.origin.place if result.origin else None
     country = search.chosen_country or (place.country if place else None)
@@ -91,6 +92,7 @@ def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "printed_on": today(),
         "page_address": request.build_absolute_uri(request.path),
         "print_asked": "print" in request.GET,
+        "places_free": places_free(view.places_free) if view.places_free else "",
     }
     return public_page(request, "centres/centre_detail.html", context, country=centre.country)
 
@@ -107,7 +109,7 @@ def country_detail(request: HttpRequest, code: str) -> HttpResponse:
     hotlines = [
         (hotline, hotline.is_stale(rules[country.code], today())) for hotline in Hotline.by_country()[country.code]
     ]
-    context = {"country": country, "centres": centres, "hotlines": hotlines}
+    context = {"country": country, "centres": centres, "cards": [card(view) for view in centres], "hotlines": hotlines}
     return public_page(request, "centres/country_detail.html", context, country=country.code)
 
 
