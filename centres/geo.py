@@ -45,7 +45,8 @@ NAMES_FILE = DATA_DIR / "place_names.csv"
 # The languages `NAMES_FILE` gives names in, each a `name_<language>` column of places and regions.
 NAME_LANGUAGES = ("ky", "tg", "uz")
 NAME_SOURCES = ("geonames-main", "geonames-alternate", "editorial")
-_NAME_COLUMNS = tuple(f"name_{language}" for language in ("en", "ru", "kk", *NAME_LANGUAGES))
+# Every `name_*` column of places and regions: what their own names are, and what a public card reads of them.
+NAME_COLUMNS = tuple(f"name_{language}" for language in ("en", "ru", "kk", *NAME_LANGUAGES))
 
 # A name shared by several places resolves to the biggest when it is a city and the others are at most a tenth of
 # it: "Талас" means the town of 40,000, not a village of the same name. Below that, the visitor is asked which.
@@ -214,7 +215,7 @@ def _spellings(names: dict[str, str]) -> list[str]:
 
 def own_names(place: Any) -> list[str]:
     """A place's names in our languages (not its alternates or aliases), as people may type them."""
-    return _spellings({column: getattr(place, column) for column in _NAME_COLUMNS})
+    return _spellings({column: getattr(place, column) for column in NAME_COLUMNS})
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from centres import derived
 from centres import opening_hours as schedules
 from centres.counters import CounterBase
 from centres.fields import CodeListField  # also where migrations 0001 and 0005 name it
-from centres.geo import distance_km
+from centres.geo import NAME_COLUMNS, distance_km
 from centres.text import fold, latin_slug
 from centres.versioning import Versioned
 from centres.vocabularies import (
@@ -191,7 +191,6 @@ phone_number_validator = RegexValidator(
 
 # What a public card or centre page shows (`presentation`): `for_cards` reads these columns only. A card that needs
 # another must name it here; tests render cards under a zero-query assertion, so a column forgotten here fails.
-_NAMES = ("name_en", "name_ru", "name_kk", "name_ky", "name_tg", "name_uz")
 CARD_COLUMNS = (
     "slug",
     "name",
@@ -228,8 +227,8 @@ CARD_COLUMNS = (
     "anonymous",
     "operator__name",
     "operator__kind",
-    *(f"city__{name}" for name in _NAMES),
-    *(f"region__{name}" for name in _NAMES),
+    *(f"city__{name}" for name in NAME_COLUMNS),
+    *(f"region__{name}" for name in NAME_COLUMNS),
 )
 
 
