@@ -23,12 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from centres import leaks
+from centres import languages, leaks
 from centres.access import CHANGE_ANY_CENTRE
 from centres.admin_corrections import CorrectionsWaiting
 from centres.admin_imports import import_view
 from centres.admin_staff import CentreStaffScope, StaffAssignmentInline, StaffPhoneAccess
-from centres.columns import PUBLIC_TEXT
+from centres.columns import PUBLIC_FIELDS
 from centres.eligibility import findings, risk_of
 from centres.history import restore_centre, snapshot_after
 from centres.limits import is_post, rate_limited
@@ -75,6 +75,13 @@ def changed_meanwhile_message(instance) -> str:
     ) % {"record": instance}
 
 
+# Above the other languages' columns of a translated text (centres/languages.py).
+IN_OTHER_LANGUAGES = gettext_lazy(
+    "Shown on the pages in that language; a page with nothing here shows the Russian text. A change of the Russian "
+    "text clears what was written for the old one here, unless you change it too."
+)
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version of the record the editor opened; a stale version is a validation error."""
 
@@ -84,6 +91,8 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
+        for name, field in self.fields.items():
+            field.label = languages.label(self._meta.model, name) or field.label
 
     def clean(self):
         cleaned = super().clean()
@@ -263,7 +272,7 @@ class CentreForm(VersionedForm):
         return cleaned
 
     def _refuse_addresses_in_public_text(self, cleaned: dict) -> None:
-        public = [name for name in PUBLIC_TEXT if name in self.fields]
+        public = [name for name in PUBLIC_FIELDS if name in self.fields]
         if not {"address", "address_visibility"} & set(self.changed_data):
             public = [name for name in public if name in self.changed_data]
         if not public:
@@ -302,7 +311,7 @@ class CentreForm(VersionedForm):
             "address": forms.Textarea(attrs={"rows": 2}),
             "closure_reason": forms.Textarea(attrs={"rows": 2}),
             "source": forms.Textarea(attrs={"rows": 2}),
-            "public_notes": forms.Textarea(attrs={"rows": 3}),
+            **{name: forms.Textarea(attrs={"rows": 3}) for name in languages.every_language("public_notes")},
             "internal_notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -386,7 +395,7 @@ class CentreAdmin(CentreStaffScope, CorrectionsWaiting, FoldedSearchMixin, Versi
         ),
         (
             gettext_lazy("Contact"),
-            {"fields": [("messenger", "email"), "website", ("hours", "open_24_7"), "opening_hours"]},
+            {"fields": [("messenger", "email"), "website", (languages.main("hours"), "open_24_7"), "opening_hours"]},
         ),
         (
             gettext_lazy("Help"),
@@ -427,7 +436,18 @@ class CentreAdmin(CentreStaffScope, CorrectionsWaiting, FoldedSearchMixin, Versi
                 ]
             },
         ),
-        (gettext_lazy("Notes"), {"fields": ["public_notes", "internal_notes"]}),
+        (gettext_lazy("Notes"), {"fields": [languages.main("public_notes"), "internal_notes"]}),
+        (
+            gettext_lazy("In other languages"),
+            {
+                "fields": [
+                    (languages.column("hours", code), languages.column("public_notes", code))
+                    for code in languages.OTHERS
+                ],
+                "classes": ["collapse"],
+                "description": IN_OTHER_LANGUAGES,
+            },
+        ),
         (gettext_lazy("Record"), {"fields": ["id", "slug", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -610,23 +630,40 @@ class CountryRulesAdmin(VersionedAdmin):
 class HotlineAdmin(VersionedAdmin):
     list_display = ["number", "country", "purpose", "open_24_7", "is_main", "last_verified_on"]
     list_filter = ["country", "purpose", "is_main"]
-    search_fields = ["number", "run_by"]
+    search_fields = ["number", *languages.every_language("run_by")]
     actions = ["mark_verified_today"]
     mark_verified_today = verified_today(
         lambda n: ngettext("Marked %(count)d hotline verified today.", "Marked %(count)d hotlines verified today.", n)
     )
-    fields = [
-        "country",
-        "number",
-        "purpose",
-        "run_by",
-        ("hours", "open_24_7"),
-        "free_to_call",
-        "is_main",
-        "position",
-        "source",
-        "last_verified_on",
-        "seen_version",
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "country",
+                    "number",
+                    "purpose",
+                    languages.main("run_by"),
+                    (languages.main("hours"), "open_24_7"),
+                    "free_to_call",
+                    "is_main",
+                    "position",
+                    "source",
+                    "last_verified_on",
+                    "seen_version",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("In other languages"),
+            {
+                "fields": [
+                    (languages.column("run_by", code), languages.column("hours", code)) for code in languages.OTHERS
+                ],
+                "classes": ["collapse"],
+                "description": IN_OTHER_LANGUAGES,
+            },
+        ),
     ]
 
 

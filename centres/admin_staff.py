@@ -13,12 +13,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
+from centres import languages
 from centres.access import CHANGE_ANY_CENTRE, UPDATE_OWN_CENTRES, staffed_centre_ids
 from centres.models import StaffAssignment
 
 STAFF_FIELDSETS = [
     (None, {"fields": ["name", "seen_version"]}),
-    (gettext_lazy("Contact"), {"fields": [("messenger", "email"), "website", ("hours", "open_24_7"), "opening_hours"]}),
+    (
+        gettext_lazy("Contact"),
+        {"fields": [("messenger", "email"), "website", (languages.main("hours"), "open_24_7"), "opening_hours"]},
+    ),
+    (
+        gettext_lazy("Opening hours in other languages"),
+        {"fields": languages.others("hours"), "classes": ["collapse"]},
+    ),
     (gettext_lazy("Places free"), {"fields": [("beds_free", "beds_free_updated_at")]}),
 ]
 STAFF_READ_ONLY = ["name", "beds_free_updated_at"]

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from centres import languages
 from centres import opening_hours as schedules
 from centres import vocabularies as codes
 from centres.models import Centre, CentrePhone, Compliance, Operator
@@ -311,8 +312,12 @@ class Column:
 
     @property
     def model_field(self) -> models.Field | None:
+        """The field the column describes; for a text written per language, whose column is its main language's
+        (`languages.main`), the unsuffixed field: its label, and empty meaning "" rather than unknown."""
         model = {"centre": Centre, "operator": Operator, "compliance": Compliance}.get(self.source)
-        return model._meta.get_field(self.field) if model else None
+        if model is None:
+            return None
+        return model._meta.get_field(self.name if self.field == languages.main(self.name) else self.field)
 
     def read(self, centre: Centre) -> Any:
         """The column's value for `centre` (a Python value; `cell()` writes it as text)."""
@@ -406,7 +411,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("messenger", Text()),
     Column("email", Text()),
     Column("website", Text()),
-    Column("hours", Text()),
+    # The texts written per language: a file carries the main (Russian) text (centres/languages.py).
+    Column("hours", Text(), attr=languages.main("hours")),
     Column("opening_hours", WeeklyHours()),
     Column("open_24_7", Boolean()),
     Column("services", Codes(codes.Service)),
@@ -432,7 +438,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("archived", Boolean()),
     Column("last_verified_on", Date()),
     Column("source", Text()),
-    Column("public_notes", Text()),
+    Column("public_notes", Text(), attr=languages.main("public_notes")),
     Column("internal_notes", Text()),
     Column("licence_status", Choice(codes.LicenceStatus), "compliance"),
     Column("licence_number", Text(), "compliance"),
@@ -457,6 +463,10 @@ COLUMNS_BY_NAME: dict[str, Column] = {column.name: column for column in COLUMNS}
 LONG_TEXT = {"public_notes", "internal_notes", "closure_reason", "source"}
 # What the public sees of a centre as text: an address that is not public must never be written into one of these.
 PUBLIC_TEXT = ("name", "messenger", "email", "website", "hours", "public_notes")
+# The centre's fields behind them: a text written per language, in each of its languages.
+PUBLIC_FIELDS = tuple(
+    field for name in PUBLIC_TEXT for field in (languages.every_language(name) if name in Centre.TRANSLATED else [name])
+)
 # The languages whose labels a header row may use, besides the codes.
 HEADER_LANGUAGES = ("ru", "kk", "en")
 

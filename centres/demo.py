@@ -14,14 +14,49 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from centres import languages
 from centres.vocabularies import LicenceStatus
 
 DEMO_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.org/crisis-centre-directory/demo")
 
-DEMO_NOTE = (
-    "ДЕМО / DEMO: fictional record. Вымышленная запись для демонстрации сайта — такого центра нет, "
-    "не обращайтесь сюда за помощью; звоните на горячую линию. Not a real centre: for help, call the hotline."
-)
+# A demo centre's public notes and hours note in each language (centres/languages.py): the pages in every language
+# show their own text, and say in it that the centre is not real.
+DEMO_NOTES = {
+    "ru": "ДЕМО: вымышленная запись для демонстрации сайта — такого центра нет, не обращайтесь сюда за помощью; "
+    "звоните на горячую линию.",
+    "kk": "ДЕМО: сайтты көрсетуге арналған ойдан шығарылған жазба — мұндай орталық жоқ, көмек сұрап мұнда "
+    "жүгінбеңіз; сенім телефонына қоңырау шалыңыз.",
+    "ky": "ДЕМО: сайтты көрсөтүү үчүн ойдон чыгарылган жазуу — мындай борбор жок, жардам сурап бул жакка "
+    "кайрылбаңыз; ишеним телефонуна чалыңыз.",
+    "uz": "DEMO: saytni koʻrsatish uchun toʻqima yozuv — bunday markaz yoʻq, yordam soʻrab bu yerga murojaat "
+    "qilmang; ishonch telefoniga qoʻngʻiroq qiling.",
+    "tg": "ДЕМО: сабти сохта барои намоиши сайт — чунин марказ нест, барои кӯмак ба ин ҷо муроҷиат накунед; ба "
+    "хати боварӣ занг занед.",
+    "en": "DEMO: a fictional record to show the site — there is no such centre; do not come here for help, call "
+    "the hotline.",
+}
+ROUND_THE_CLOCK = {
+    "ru": "Круглосуточно",
+    "kk": "Тәулік бойы",
+    "ky": "Күнү-түнү",
+    "uz": "Kecha-kunduz",
+    "tg": "Шабонарӯзӣ",
+    "en": "Round the clock",
+}
+OFFICE_HOURS = {
+    "ru": "Пн–Пт 9:00–18:00",
+    "kk": "Дс–Жм 9:00–18:00",
+    "ky": "Дш–Жм 9:00–18:00",
+    "uz": "Du–Ju 9:00–18:00",
+    "tg": "Дш–Ҷм 9:00–18:00",
+    "en": "Mon–Fri 9:00–18:00",
+}
+
+
+def _per_language(text: str, by_language: dict[str, str]) -> dict[str, str]:
+    return {languages.column(text, code): words for code, words in by_language.items()}
+
+
 DEMO_SOURCE = "Demo data (manage.py load_demo_data): fictional, not verified with anyone."
 
 # Thresholds for Kazakhstan when an editor has not set any: demo values, not the law's figures.
@@ -342,7 +377,7 @@ def _record(n: int, local: int, country: str, city: str, word: str, key: str, to
         "address_visibility": pick(VISIBILITIES, n),
         "email": f"demo-{n + 1}@example.org" if n % 5 == 0 else "",
         "website": f"https://example.org/demo/{key}" if n % 6 == 0 else "",
-        "hours": {True: "Круглосуточно", False: "Пн–Пт 9:00–18:00", None: ""}[open_24_7],
+        **_per_language("hours", {True: ROUND_THE_CLOCK, False: OFFICE_HOURS, None: {"ru": ""}}[open_24_7]),
         "opening_hours": {True: "24/7", False: pick(WEEKS, n), None: ""}[open_24_7],
         "open_24_7": open_24_7,
         "services": services,
@@ -362,7 +397,7 @@ def _record(n: int, local: int, country: str, city: str, word: str, key: str, to
         "archived": n % 20 == 19,
         "last_verified_on": None if verified is None else days(-verified),
         "source": DEMO_SOURCE,
-        "public_notes": DEMO_NOTE,
+        **_per_language("public_notes", DEMO_NOTES),
         "internal_notes": "Демо: запись-дубликат, поэтому в архиве." if n % 20 == 19 else "Демо-запись.",
     }
     if shelter:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from centres.columns import PUBLIC_TEXT
+from centres.columns import COLUMNS_BY_NAME, PUBLIC_TEXT
 from centres.import_plan import ImportPlan, PlannedCentre, RowError
 from centres.models import Centre
 from centres.text import word_list
@@ -90,7 +90,7 @@ def check(plan: ImportPlan) -> None:
         for column in PUBLIC_TEXT:
             if not item.created and column not in changed:
                 continue
-            owner = index.owner_in(getattr(item.centre, column) or "")
+            owner = index.owner_in(getattr(item.centre, COLUMNS_BY_NAME[column].field) or "")
             if owner is not None:
                 plan.errors.append(RowError(item.row, column, _leak_message(item, owner)))
             elif column in changed and len(changed[column].new) - len(changed[column].old) > GROWTH_WARNING:

@@ -20,6 +20,7 @@ from centres import opening_hours as schedules
 from centres.counters import CounterBase
 from centres.fields import CodeListField  # also where migrations 0001 and 0005 name it
 from centres.geo import NAME_COLUMNS, distance_km
+from centres.languages import PlainQuerySet, TranslatedTexts
 from centres.text import fold, latin_slug
 from centres.versioning import Versioned
 from centres.vocabularies import (
@@ -232,7 +233,7 @@ CARD_COLUMNS = (
 )
 
 
-class CentreQuerySet(models.QuerySet):
+class CentreQuerySet(PlainQuerySet):
     def public(self) -> "CentreQuerySet":
         """What the public may see: published centres, active or temporarily closed, never closed, archived or a
         draft."""
@@ -277,8 +278,10 @@ class CentreQuerySet(models.QuerySet):
         return at_risk(self, rules, on)
 
 
-class Centre(Versioned):
+class Centre(TranslatedTexts, Versioned):
     """One facility: a crisis centre, shelter or help point."""
+
+    TRANSLATED = ("hours", "public_notes")  # written per language (centres/languages.py)
 
     # identity
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -422,7 +425,7 @@ class Centre(Versioned):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=[*UNTRACKED, "search_words"])
+    # History is registered in centres/translation.py, once each language's column of a translated text exists.
     objects = CentreQuerySet.as_manager()
 
     class Meta:
@@ -706,7 +709,10 @@ class CountryRules(Versioned):
         return {country: saved.get(country) or cls(country=country) for country in Country.values}
 
 
-class Hotline(Versioned):
+class Hotline(TranslatedTexts, Versioned):
+    TRANSLATED = ("run_by", "hours")  # written per language (centres/languages.py)
+    objects = PlainQuerySet.as_manager()
+
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
     number = models.CharField(_("number"), max_length=30, validators=[phone_number_validator])
     purpose = models.CharField(_("what it is for"), max_length=30, choices=HotlinePurpose.choices)
@@ -723,7 +729,7 @@ class Hotline(Versioned):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    history = HistoricalRecords(excluded_fields=UNTRACKED)
+    # History: see Centre.
 
     class Meta:
         verbose_name = _("hotline")

@@ -28,7 +28,7 @@ from django.db import connections, models, transaction
 from django.db.models import Model
 from django.db.models.fields import AutoFieldMixin
 
-from centres import caching, derived, judging, planner
+from centres import caching, derived, judging, languages, planner
 from centres.demo import DEMO_MIN_AREA_PER_BED_M2, DEMO_MIN_PREMISES_AREA_M2
 from centres.models import (
     RULES_CACHE_KEY,
@@ -338,7 +338,7 @@ def _centre(rng: random.Random, n: int, size: int, place: Place, operator: Opera
         longitude=longitude,
         email=f"centre-{n}@example.org" if rng.random() < 0.6 else "",
         website=f"https://example.org/centre-{n}/" if rng.random() < 0.3 else "",
-        hours="" if open_24_7 else rng.choice(HOURS),
+        **{languages.main("hours"): "" if open_24_7 else rng.choice(HOURS)},
         opening_hours="24/7" if open_24_7 else rng.choice(WEEKS),
         open_24_7=open_24_7,
         services=services,

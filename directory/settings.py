@@ -25,6 +25,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin, which then sees each language's column of a translated text (centres/translation.py).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -199,6 +201,11 @@ LANGUAGES = [
     ("en", "English"),
 ]
 LOCALE_PATHS = [BASE_DIR / "centres" / "locale"]
+# Texts of the data kept per language (centres/translation.py): a column per language, Russian the main one; a page
+# in a language nobody has written the text in shows the Russian, else the English.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "ru"
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("ru", "en")
 FORMAT_MODULE_PATH = ["directory.formats"]  # Kazakh dates, which Django does not ship
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", default="Asia/Almaty")

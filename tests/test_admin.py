@@ -178,7 +178,7 @@ def test_second_save_through_the_main_form_is_refused(editor_client, centre):
     second = dict(first)
     first["name"] = "First editor"
     assert editor_client.post(change_url(centre), first).status_code == 302
-    second["hours"] = "24 hours"
+    second["hours_ru"] = "24 hours"
     response = editor_client.post(change_url(centre), second)
     assert response.status_code == 200
     assert "while you were editing" in response.content.decode()

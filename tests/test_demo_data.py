@@ -97,7 +97,9 @@ def test_every_demo_centre_is_marked_demo_and_has_no_phone(places, debug):
     assert not CentrePhone.objects.exists()
     for centre in Centre.objects.all():
         assert "(демо)" in centre.name
-        assert centre.public_notes.startswith("ДЕМО / DEMO: fictional record")
+        for code, note in demo.DEMO_NOTES.items():  # it says so in every language
+            assert getattr(centre, f"public_notes_{code}") == note
+            assert note.upper().startswith(("ДЕМО:", "DEMO:"))
 
 
 def test_every_demo_operator_is_fictional_and_both_kinds_are_present(places, debug):

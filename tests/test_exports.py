@@ -244,7 +244,7 @@ def test_the_public_rows_join_only_the_operator_and_the_town(almaty):
     with CaptureQueriesContext(connection) as queries:
         (row,) = centre_rows(Centre.objects.all(), PUBLIC_COLUMNS, web=True)
     centres, phones = (query["sql"] for query in queries.captured_queries)
-    assert re.findall(r"JOIN \"(\w+)\"", centres) == ["centres_operator", "centres_place"]
+    assert sorted(re.findall(r"JOIN \"(\w+)\"", centres)) == ["centres_operator", "centres_place"]
     assert "JOIN" not in phones
     assert (row["city"], row["region"], row["phones"]) == (almaty.name_ru, almaty.region_id, "150 [24/7]")
 

@@ -469,7 +469,7 @@ def test_history_rows_written_by_the_import_carry_the_user_and_the_reason(tmp_pa
 
     latest = centre.history.first()
     assert (latest.history_user, latest.history_change_reason) == (importer, "import kz-2026.csv")
-    assert latest.hours == "круглосуточно"
+    assert latest.hours_ru == "круглосуточно"  # history keeps each language's column
     compliance = Compliance.history.filter(centre_id=centre.pk).first()
     assert (compliance.history_user, compliance.history_change_reason) == (importer, "import kz-2026.csv")
     phone_changes = CentrePhone.history.filter(centre_id=centre.pk, history_user=importer)

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import translation
 
+from centres import languages
 from centres.models import Centre, Compliance, StaffAssignment
 from centres.roles import ADVOCATE, CENTRE_STAFF, EDITOR, GRANTS
 from tests.conftest import change_url, form_data, make_centre, make_operator, make_user, sign_in
@@ -162,7 +163,7 @@ def test_staff_update_contacts_hours_and_places_but_nothing_else_even_when_they_
     page = staff_client.get(url).content.decode()
     assert "ул. Тайная" not in page and "не для всех" not in page and "L-1" not in page
     data.update(
-        hours="Круглосуточно",
+        hours_ru="Круглосуточно",
         beds_free="5",
         # Fields a staff member may not change, posted by hand: ignored.
         address="ул. Открытая, 2",
@@ -262,7 +263,7 @@ def test_staff_signed_in_are_told_to_call_about_another_hidden_shelters_places(s
     hidden = make_centre(
         name="Скрытое убежище", city=almaty, address_visibility="hidden", beds=9, beds_free=7, services=["shelter"]
     )
-    for url in [reverse("centres:centre_detail", args=[hidden.slug]), "/en/centres/", "/en/countries/kz/"]:
+    for url in [f"/en/centres/{hidden.slug}/", "/en/centres/", "/en/countries/kz/"]:
         page = staff_client.get(url).content.decode()
         assert "call to ask" in page, url
         assert ">7 <" not in page and "7 (updated" not in page, url
@@ -279,25 +280,29 @@ def test_staff_cannot_save_a_hidden_address_into_public_text(staff_client, two_c
     mine = two_centres[0]
     url = change_url(mine)
     data = form_data(staff_client, url)
-    data["hours"] = "Круглосуточно, вход: ул. Тайная, 1"
-    response = staff_client.post(url, data)
-    assert response.status_code == 200
-    assert "holds this centre's own address" in " ".join(response.context["adminform"].form.errors["hours"])
+    for field in ["hours_ru", "hours_kk"]:  # the main text and a translation alike
+        data = form_data(staff_client, url)
+        data[field] = "Круглосуточно, вход: ул. Тайная, 1"
+        response = staff_client.post(url, data)
+        assert response.status_code == 200
+        assert "holds this centre's own address" in " ".join(response.context["adminform"].form.errors[field])
     data = form_data(staff_client, url)
     prefix = next(key for key in data if key.endswith("-TOTAL_FORMS") and "phone" in key).removesuffix("-TOTAL_FORMS")
     data[f"{prefix}-0-label"] = "Охрана, ул. Тайная, 1"
     assert staff_client.post(url, data).status_code == 200
     mine.refresh_from_db()
-    assert "Тайная" not in mine.hours and "Тайная" not in " ".join(mine.phones.values_list("label", flat=True))
+    assert not any("Тайная" in (getattr(mine, field) or "") for field in languages.every_language("hours"))
+    assert "Тайная" not in " ".join(mine.phones.values_list("label", flat=True))
 
 
 def test_an_editor_cannot_save_another_centres_hidden_address_into_public_notes(editor_client, two_centres):
     theirs = two_centres[1]
     data = form_data(editor_client, change_url(theirs))
-    data["public_notes"] = "Рядом с ул. Тайная, 1"
+    data["public_notes_ru"] = data["public_notes_tg"] = "Рядом с ул. Тайная, 1"
     response = editor_client.post(change_url(theirs), data)
     assert response.status_code == 200
-    assert "holds the address of «Убежище «Мой»»" in " ".join(response.context["adminform"].form.errors["public_notes"])
+    for field in ["public_notes_ru", "public_notes_tg"]:
+        assert "holds the address of «Убежище «Мой»»" in " ".join(response.context["adminform"].form.errors[field])
 
 
 def test_a_check_on_a_field_staff_do_not_see_is_an_error_of_the_form_not_a_crash(staff_client, two_centres):
