@@ -74,8 +74,11 @@ def restore_centre(snapshot: CentreSnapshot, *, expected_version: int, reason: s
     with transaction.atomic():
         centre = Centre.objects.get(pk=snapshot.centre.pk)
         for field in Centre._meta.concrete_fields:
-            if field.name not in KEPT_FIELDS:
+            # A text written per language is restored by its columns, every language as it stood
+            # (centres/languages.py); its unsuffixed name would read and write the request's language.
+            if field.name not in KEPT_FIELDS and field.name not in Centre.TRANSLATED:
                 setattr(centre, field.attname, getattr(snapshot.centre, field.attname))
+        centre.writes_every_language = True
         centre.version = expected_version
         centre._change_reason = reason
         centre.save()

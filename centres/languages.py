@@ -62,6 +62,9 @@ class TranslatedTexts(models.Model):
     """
 
     TRANSLATED: tuple[str, ...] = ()
+    # Set on an instance whose next save writes every language as it should stand (a restore from history):
+    # nothing is cleared then.
+    writes_every_language = False
 
     class Meta:
         abstract = True
@@ -80,6 +83,7 @@ class TranslatedTexts(models.Model):
         if stale and kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], *stale}
         super().save(*args, **kwargs)
+        self.writes_every_language = False
         self._remember_texts()
 
     @classmethod
@@ -97,7 +101,7 @@ class TranslatedTexts(models.Model):
     def stale_translations(self) -> list[str]:
         """The other-language columns this save leaves describing a main text that has changed."""
         was = getattr(self, "_texts_in_db", None)
-        if not was:
+        if not was or self.writes_every_language:
             return []  # a new row, or one read without its texts
         stale = []
         for text in self.TRANSLATED:
