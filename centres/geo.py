@@ -44,7 +44,8 @@ ALIASES_FILE = DATA_DIR / "place_aliases.csv"
 NAMES_FILE = DATA_DIR / "place_names.csv"
 # The languages `NAMES_FILE` gives names in, each a `name_<language>` column of places and regions.
 NAME_LANGUAGES = ("ky", "tg", "uz")
-NAME_SOURCES = ("geonames-main", "geonames-alternate", "editorial")
+# "editorial-transliterated": spelled by us from the local name, to be reviewed by native speakers.
+NAME_SOURCES = ("geonames-main", "geonames-alternate", "editorial", "editorial-transliterated")
 # Every `name_*` column of places and regions: what their own names are, and what a public card reads of them.
 NAME_COLUMNS = tuple(f"name_{language}" for language in ("en", "ru", "kk", *NAME_LANGUAGES))
 
