@@ -554,7 +554,8 @@ def _differences(centre: Centre, snapshot) -> list[tuple[str, str, str]]:
     """(what, now, then) for every value that a restore would change."""
     rows = []
     for field in Centre._meta.concrete_fields:
-        if field.editable and field.name not in {"slug"}:
+        # A text written per language shows as its columns, each labelled with its language (centres/languages.py).
+        if field.editable and field.name != "slug" and field.name not in Centre.TRANSLATED:
             now, then = field.value_from_object(centre), field.value_from_object(snapshot.centre)
             if now != then:
                 rows.append((field.verbose_name, _display(centre, field, now), _display(centre, field, then)))

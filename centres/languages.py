@@ -5,6 +5,9 @@ django-modeltranslation (registered in `centres/translation.py`) gives each tran
 on the same row: `hours_ru`, `hours_kk`, … `hours_en`. Russian is the main text. The unsuffixed name (`hours`) reads
 the request's language, else Russian, else English, which is what a public page wants and nothing else does: an
 import, an export, a form or a test that means the main text names its column (`main("hours")`).
+
+The unsuffixed database column (`centres_centre.hours`) is modeltranslation's "original field": a save writes it
+with whatever the unsuffixed name reads in the saver's language. Nothing reads it; history leaves it out.
 """
 
 from django.conf import settings
@@ -72,16 +75,20 @@ class TranslatedTexts(models.Model):
     def save(self, *args, **kwargs) -> None:
         loaded = self.__dict__
         for text in self.TRANSLATED:
+            for name in every_language(text):
+                if isinstance(loaded.get(name), str):  # a browser sends a text area's line breaks as CRLF
+                    setattr(self, name, _plain_lines(loaded[name]))
             if loaded.get(main(text), "") is None:
                 setattr(self, main(text), "")  # the main text is "" when empty, as an unsuffixed field was
             for name in others(text):
                 if loaded.get(name) == "":
                     setattr(self, name, None)  # not written in that language (a form's empty field gives "")
-        stale = self.stale_translations()
+        writing = kwargs.get("update_fields")
+        stale = self.stale_translations(None if writing is None else set(writing))
         for name in stale:
             setattr(self, name, None)
-        if stale and kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], *stale}
+        if stale and writing is not None:
+            kwargs["update_fields"] = {*writing, *stale}
         super().save(*args, **kwargs)
         self.writes_every_language = False
         self._remember_texts()
@@ -92,23 +99,40 @@ class TranslatedTexts(models.Model):
         instance._remember_texts()
         return instance
 
-    def _remember_texts(self) -> None:
+    def _remember_texts(self, only: set[str] | None = None) -> None:
         loaded = self.__dict__
-        self._texts_in_db = {
-            name: loaded[name] for text in self.TRANSLATED for name in every_language(text) if name in loaded
-        }
+        remembered = {} if only is None else getattr(self, "_texts_in_db", {})
+        for text in self.TRANSLATED:
+            for name in every_language(text):
+                if name in loaded and (only is None or name in only):
+                    remembered[name] = loaded[name]
+        self._texts_in_db = remembered
 
-    def stale_translations(self) -> list[str]:
-        """The other-language columns this save leaves describing a main text that has changed."""
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using, fields, from_queryset)
+        # Only what was read again is remembered again: a deferred field loaded on access (the slug, in
+        # `Centre.save()`) must not make a changed main text look unchanged.
+        self._remember_texts(None if fields is None else set(fields))
+
+    def stale_translations(self, writing: set[str] | None = None) -> list[str]:
+        """The other-language columns this save (of the fields `writing`, None: all) leaves describing a main text
+        that has changed."""
         was = getattr(self, "_texts_in_db", None)
         if not was or self.writes_every_language:
             return []  # a new row, or one read without its texts
         stale = []
         for text in self.TRANSLATED:
-            if main(text) not in was or (was[main(text)] or "") == (self.__dict__.get(main(text)) or ""):
+            if writing is not None and main(text) not in writing:
+                continue  # the main text is not written by this save
+            before, now = was.get(main(text)), self.__dict__.get(main(text))
+            if main(text) not in was or _plain_lines(before or "") == _plain_lines(now or ""):
                 continue
             stale += [name for name in others(text) if was.get(name) and self.__dict__.get(name) == was[name]]
         return stale
+
+
+def _plain_lines(text: str) -> str:
+    return text.replace("\r\n", "\n")
 
 
 def label(model: type[models.Model], name: str) -> str | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from centres import languages
 from centres.columns import COLUMNS_BY_NAME, PUBLIC_TEXT
 from centres.import_plan import ImportPlan, PlannedCentre, RowError
 from centres.models import Centre
@@ -87,8 +88,11 @@ def check(plan: ImportPlan) -> None:
             index.add(item.centre.address, item)
     for item in writing:
         changed = {change.column: change for change in item.changes}
+        # A new address, or one no longer public, may already stand in a text the file leaves as it is: every
+        # public text is checked then, in each of its languages (a translation is not in the file).
+        whereabouts = item.created or bool({"address", "address_visibility"} & changed.keys())
         for column in PUBLIC_TEXT:
-            if not item.created and column not in changed:
+            if not whereabouts and column not in changed:
                 continue
             owner = index.owner_in(getattr(item.centre, COLUMNS_BY_NAME[column].field) or "")
             if owner is not None:
@@ -103,6 +107,11 @@ def check(plan: ImportPlan) -> None:
                         % {"count": growth},
                     )
                 )
+            if whereabouts and column in Centre.TRANSLATED:
+                for field in languages.others(column):
+                    owner = index.owner_in(getattr(item.centre, field) or "")
+                    if owner is not None:
+                        plan.errors.append(RowError(item.row, field, _leak_message(item, owner)))
 
 
 def _leak_message(item: PlannedCentre, owner: Any) -> str:

@@ -338,7 +338,7 @@ def _centre(rng: random.Random, n: int, size: int, place: Place, operator: Opera
         longitude=longitude,
         email=f"centre-{n}@example.org" if rng.random() < 0.6 else "",
         website=f"https://example.org/centre-{n}/" if rng.random() < 0.3 else "",
-        **{languages.main("hours"): "" if open_24_7 else rng.choice(HOURS)},
+        **{languages.main("hours"): "" if open_24_7 else rng.choice(HOURS), languages.main("public_notes"): ""},
         opening_hours="24/7" if open_24_7 else rng.choice(WEEKS),
         open_24_7=open_24_7,
         services=services,

@@ -30,7 +30,7 @@ from centres import languages
 from centres.caching import DATA_VERSION_KEY
 from centres.exports import centre_rows, iter_csv
 from centres.geo import load_places
-from centres.models import Centre, CentrePhone, Compliance, Counter, CountryRules, Operator, Place, Region
+from centres.models import Centre, CentrePhone, Compliance, Counter, CountryRules, Hotline, Operator, Place, Region
 from centres.roles import sync_groups
 from centres.second_factor import must_verify
 
@@ -339,6 +339,10 @@ def migration_data(transactional_db) -> Iterator[None]:
     load_places(Place, Region)
     sync_groups(django_apps)
     importlib.import_module("centres.migrations.0003_rules_and_hotlines").load(django_apps, None)
+    for english, names in importlib.import_module("centres.migrations.0024_texts_per_language").KNOWN_RUN_BY.items():
+        Hotline.objects.filter(run_by_en__isnull=True, run_by_ru=english).update(
+            **{languages.column("run_by", code): name for code, name in names.items()}
+        )
     cache.clear()  # hotlines and country rules are cached: an earlier test may have cached them from an empty table
     yield
     LIVE_SERVER_REQUESTS.wait_until_idle()  # before the tables are emptied

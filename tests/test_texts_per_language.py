@@ -171,3 +171,35 @@ def test_the_demo_centres_say_they_are_not_real_in_every_language(client):
     for language in ["ru", "kk", "ky", "uz", "tg", "en"]:
         html = page(client, language, centre)
         assert getattr(centre, f"public_notes_{language}") in html, language
+
+
+def test_line_breaks_sent_as_crlf_are_no_change_of_the_main_text(centre):
+    Centre.objects.filter(pk=centre.pk).update(public_notes_ru="Звоните.\nЗаранее.", public_notes_kk="Алдын ала.")
+    centre = Centre.objects.get(pk=centre.pk)
+    centre.public_notes_ru = "Звоните.\r\nЗаранее."  # as a browser sends a text area
+    centre.save()
+    assert Centre.objects.values_list("public_notes_ru", "public_notes_kk").get(pk=centre.pk) == (
+        "Звоните.\nЗаранее.",
+        "Алдын ала.",
+    )
+
+
+def test_a_save_that_does_not_write_the_main_text_clears_nothing(centre):
+    centre.hours_ru = "Круглосуточно"
+    centre.save(update_fields=["name", "version"])
+    assert Centre.objects.values_list("hours_ru", "hours_kk").get(pk=centre.pk) == (RUSSIAN_HOURS, KAZAKH_HOURS)
+    centre.refresh_from_db()  # what is remembered is what was read last
+    centre.hours_ru = "Круглосуточно"
+    centre.save()
+    assert Centre.objects.values_list("hours_ru", "hours_kk").get(pk=centre.pk) == ("Круглосуточно", None)
+
+
+def test_an_import_that_hides_an_address_standing_in_a_translation_is_refused(tmp_path, centre):
+    Centre.objects.filter(pk=centre.pk).update(address="ул. Потайная, 7", public_notes_kk="Мекенжай: ул. Потайная, 7")
+    path = tmp_path / "centres.csv"
+    path.write_text(f"id,address_visibility\r\n{centre.pk},hidden\r\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_centres", str(path), "--overwrite-all", stdout=io.StringIO(), stderr=err)
+    assert "public_notes_kk" in err.getvalue()
+    assert Centre.objects.get(pk=centre.pk).address_visibility == "public"
