@@ -30,7 +30,7 @@ from centres.admin_imports import import_view
 from centres.admin_staff import CentreStaffScope, StaffAssignmentInline, StaffPhoneAccess
 from centres.columns import PUBLIC_FIELDS
 from centres.eligibility import findings, risk_of
-from centres.history import restore_centre, snapshot_after
+from centres.history import AddressInPublicText, restore_centre, snapshot_after
 from centres.limits import is_post, rate_limited
 from centres.models import (
     Centre,
@@ -529,6 +529,10 @@ class CentreAdmin(CentreStaffScope, CorrectionsWaiting, FoldedSearchMixin, Versi
                 restore_centre(snapshot, expected_version=int(request.POST.get("version", "0")))
             except ConcurrentEditError:
                 self.message_user(request, changed_meanwhile_message(centre), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+            except AddressInPublicText as refused:
+                message = _("Nothing was restored: the page as it was would show an address that is not public.")
+                self.message_user(request, " ".join([message, *refused.problems]), messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())
             self.message_user(
                 request,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from centres import leaks
 from centres.models import Centre, CentrePhone, Compliance
 
 # Fields that identify the record or are bookkeeping: a restore keeps today's values.
@@ -65,10 +66,20 @@ def _as_of(model, centre_id, moment: datetime.datetime):
     return model.history.filter(centre_id=centre_id, history_date__lte=moment).latest_of_each().as_instances()
 
 
+class AddressInPublicText(Exception):
+    """A restore would write a public text holding an address that is not public; `problems` says which."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
 def restore_centre(snapshot: CentreSnapshot, *, expected_version: int, reason: str = "") -> Centre:
     """Write `snapshot` back over the live centre, if the live centre still has `expected_version`.
 
-    Raises ConcurrentEditError (and writes nothing) when the centre changed since the editor looked at it.
+    Raises ConcurrentEditError (and writes nothing) when the centre changed since the editor looked at it, and
+    AddressInPublicText (writing nothing either) when the old page would show an address that is not public now:
+    another centre's that has since been hidden, or its own, in any language.
     """
     reason = reason or _("Restored as it was at %(moment)s") % {"moment": snapshot.moment.isoformat(timespec="seconds")}
     with transaction.atomic():
@@ -79,6 +90,9 @@ def restore_centre(snapshot: CentreSnapshot, *, expected_version: int, reason: s
             if field.name not in KEPT_FIELDS and field.name not in Centre.TRANSLATED:
                 setattr(centre, field.attname, getattr(snapshot.centre, field.attname))
         centre.writes_every_language = True
+        found = leaks.in_centre(centre, [phone.label for phone in snapshot.phones])
+        if found:
+            raise AddressInPublicText(found)
         centre.version = expected_version
         centre._change_reason = reason
         centre.save()

@@ -9,12 +9,13 @@ And a public text that grows by more than a few hundred characters is flagged in
 from collections import defaultdict
 from typing import Any
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from centres import languages
-from centres.columns import COLUMNS_BY_NAME, PUBLIC_TEXT
+from centres.columns import COLUMNS_BY_NAME, PUBLIC_FIELDS, PUBLIC_TEXT
 from centres.import_plan import ImportPlan, PlannedCentre, RowError
-from centres.models import Centre
+from centres.models import Centre, CentrePhone
 from centres.text import word_list
 from centres.vocabularies import AddressVisibility
 
@@ -69,6 +70,24 @@ def own_or_other_address(index: AddressIndex, text: str, own: Any) -> str | None
     if owner is own:
         return _("holds this centre's own address, which is not public: it would show on public pages.")
     return _("holds the address of «%(name)s», which is not public: it would show on public pages.") % {"name": owner}
+
+
+def in_centre(centre: Centre, phone_labels: list[str]) -> list[str]:
+    """What is wrong with a centre about to be written whole (a restore from history): each public text, in each
+    of its languages, and each phone label that holds a non-public address, its own or another centre's."""
+    index, own = non_public_addresses(leaving_out=centre.pk), object()
+    if centre.address_visibility != AddressVisibility.PUBLIC and centre.address:
+        index.add(centre.address, own)
+    found = []
+    for field in PUBLIC_FIELDS:
+        message = own_or_other_address(index, getattr(centre, field), own)
+        if message:
+            found.append(f"{capfirst(Centre._meta.get_field(field).verbose_name)}: {message}")
+    for label in phone_labels:
+        message = own_or_other_address(index, label, own)
+        if message:
+            found.append(f"{capfirst(CentrePhone._meta.get_field('label').verbose_name)}: {message}")
+    return found
 
 
 def check(plan: ImportPlan) -> None:

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import translation
 
 from centres import languages
@@ -203,3 +204,18 @@ def test_an_import_that_hides_an_address_standing_in_a_translation_is_refused(tm
         call_command("import_centres", str(path), "--overwrite-all", stdout=io.StringIO(), stderr=err)
     assert "public_notes_kk" in err.getvalue()
     assert Centre.objects.get(pk=centre.pk).address_visibility == "public"
+
+
+def test_a_restore_that_would_show_an_address_hidden_since_is_refused(editor_client, centre, almaty):
+    shelter = make_centre(name="Убежище", city=almaty, address="ул. Потайная, 7", address_visibility="public")
+    centre.public_notes_kk = "Жанында: ул. Потайная, 7"
+    centre.save()
+    before = centre.history.first()
+    centre.public_notes_kk = ""
+    centre.save()
+    shelter.address_visibility = "hidden"  # the shelter's address is no longer public
+    shelter.save()
+    restore = reverse("admin:centres_centre_restore", args=[centre.pk, before.history_id])
+    page = editor_client.post(restore, {"version": centre.version}, follow=True).content.decode()
+    assert "Nothing was restored" in page and "holds the address of «Убежище»" in page
+    assert Centre.objects.get(pk=centre.pk).public_notes_kk is None
