@@ -6,7 +6,7 @@ on a free loopback port, and lets `--clients` simulated visitors request a mix o
 `--seconds`. `REDIS_URL`, when set, is passed on. Prints the requests per second, the error count and the latency
 percentiles, the searches apart; gunicorn is stopped at the end whatever happens.
 
-    python bench/load.py [--size 100000] [--clients 16] [--seconds 30] [--workers 4] [--postgres URL]
+    python bench/load.py [--size 100000] [--clients 16] [--seconds 30] [--workers N] [--postgres URL]
 
 `--two-instances` checks what several app nodes behind a proxy depend on, in under a minute: two gunicorn instances
 (A and B, `--workers` 2 each) on two loopback ports share one PostgreSQL database of its own (`DATABASE_URL` or
@@ -138,8 +138,9 @@ def fill(size: int) -> None:
     print("\n".join(Centre.objects.public().order_by("pk").values_list("slug", flat=True)[:10]))
 
 
-def start_gunicorn(port: int, workers: int, env: dict, log, app: str = "directory.wsgi") -> subprocess.Popen:
-    """gunicorn on 127.0.0.1:`port` (gunicorn.conf.py's logging), in a process group of its own to stop whole."""
+def start_gunicorn(port: int, workers: int | None, env: dict, log, app: str = "directory.wsgi") -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:`port` (gunicorn.conf.py's logging, and its number of processes unless `workers` is
+    given), in a process group of its own to stop whole."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -148,8 +149,7 @@ def start_gunicorn(port: int, workers: int, env: dict, log, app: str = "director
             app,
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
+            *(["--workers", str(workers)] if workers else []),
             "--log-level",
             "warning",
         ],
@@ -728,13 +728,15 @@ def load(options: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder, database(options.postgres, folder, options.size) as url:
         redis = "set" if os.environ.get("REDIS_URL") else "unset"
         print(f"# {'PostgreSQL' if options.postgres else 'SQLite'}, REDIS_URL {redis}", file=sys.stderr)
+        processes = options.workers or f"gunicorn.conf.py's {(os.cpu_count() or 1) + 1}"
+        print(f"# gunicorn workers: {processes}", file=sys.stderr)
         env = site_env(url)
         start = time.monotonic()
         paths = PATHS + prepare(options.size, env)
         print(f"# filled {options.size} centres in {time.monotonic() - start:.0f} s", file=sys.stderr)
         collect_static(env)
         port = free_port()
-        server = start_gunicorn(port, options.workers or 4, env, subprocess.DEVNULL)
+        server = start_gunicorn(port, options.workers, env, subprocess.DEVNULL)
         try:
             wait_until_up(port, time.monotonic() + 60)
             for path in paths:  # warm each worker's caches a little, as a running site is
@@ -832,7 +834,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument(
-        "--workers", type=int, help="gunicorn workers of each instance (default 4; 2 with --two-instances)"
+        "--workers",
+        type=int,
+        help="gunicorn workers of each instance (default: gunicorn.conf.py's, the cores + 1; 2 with --two-instances)",
     )
     parser.add_argument(
         "--postgres",
