@@ -44,10 +44,6 @@ def rows() -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
-def largest_places(count: int = 200) -> list[dict]:
-    return sorted(read_gazetteer()["places"], key=lambda place: (-place["population"], place["geonameid"]))[:count]
-
-
 def names_of(language: str) -> dict[str, str]:
     return {row["geonameid_or_region_code"]: row["name"] for row in rows() if row["language"] == language}
 
@@ -95,20 +91,6 @@ def test_every_row_names_a_place_or_region_of_the_gazetteer_once_per_language():
     assert {row["language"] for row in rows()} == set(NAME_LANGUAGES)
     assert {row["source"] for row in rows()} == set(NAME_SOURCES)
     assert all(row["name"] == row["name"].strip() and row["name"] for row in rows())
-
-
-def test_the_200_largest_places_have_names_in_the_languages_of_their_readers():
-    """Of the 200 largest places, 94 are in Uzbekistan, 66 in Kazakhstan and 20 each in Kyrgyzstan and Tajikistan.
-    Every one in Uzbekistan has its Uzbek name; those we were unsure of are left out (Razzakov, Iradan and
-    Belovodskoye in Kyrgyz; Muchun, Ishqoshim and Boshkengash in Tajik)."""
-    largest = largest_places()
-    keys = {language: set(names_of(language)) for language in NAME_LANGUAGES}
-    named = {language: [p for p in largest if str(p["geonameid"]) in keys[language]] for language in NAME_LANGUAGES}
-    in_country = {language: Counter(p["country"] for p in named[language]) for language in NAME_LANGUAGES}
-    assert Counter(p["country"] for p in largest) == {"UZ": 94, "KZ": 66, "KG": 20, "TJ": 20}
-    assert in_country["uz"]["UZ"] == 94 and len(named["uz"]) >= 111
-    assert in_country["ky"]["KG"] >= 17 and len(named["ky"]) >= 19
-    assert in_country["tg"]["TJ"] >= 17 and len(named["tg"]) >= 24
 
 
 def test_every_region_has_a_name_in_its_countrys_language():

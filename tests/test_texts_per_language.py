@@ -2,6 +2,7 @@
 text does to the others, and that imports, exports, history and forms name the main column whatever the language."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -219,3 +220,31 @@ def test_a_restore_that_would_show_an_address_hidden_since_is_refused(editor_cli
     page = editor_client.post(restore, {"version": centre.version}, follow=True).content.decode()
     assert "Nothing was restored" in page and "holds the address of «Убежище»" in page
     assert Centre.objects.get(pk=centre.pk).public_notes_kk is None
+
+
+def visible_text(html: str) -> str:
+    """A page's words as a reader sees them: no tags, attributes, scripts or styles."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.usefixtures("places")
+def test_no_english_town_or_hotline_description_on_a_cyrillic_page_of_the_demo_data(client):
+    """On the Russian, Kazakh, Kyrgyz and Tajik pages of the demo directory — home, list, country pages, every centre
+    page — neither a town's or region's English name nor a hotline's English description shows."""
+    call_command("load_demo_data", "--force", stdout=io.StringIO())
+    centres = Centre.objects.public().select_related("city", "region")
+    english = {centre.city.name_en for centre in centres} | {centre.region.name_en for centre in centres}
+    english |= {hotline.run_by_en for hotline in Hotline.objects.exclude(run_by_en=None)}
+    english -= {"", None}
+    assert "Shymkent" in english and "State contact centre" in english  # what is looked for
+    for language in ["ru", "kk", "ky", "tg"]:
+        paths = [
+            f"/{language}/",
+            f"/{language}/centres/",
+            *(f"/{language}/countries/{c}/" for c in ["kz", "kg", "uz", "tj"]),
+        ]
+        paths += [f"/{language}/centres/{centre.slug}/" for centre in centres]
+        for path in paths:
+            text = visible_text(client.get(path).content.decode())
+            assert [name for name in english if re.search(rf"\b{re.escape(name)}\b", text)] == [], path
