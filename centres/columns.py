@@ -496,7 +496,15 @@ def _by_label() -> dict[str, Column]:
 
 # Columns that exports add (DESIGN.md section 4 and 5), computed, never imported.
 COMPUTED_COLUMNS = ("risk", "flags", "gaps", "reasons")
-COMPUTED: tuple[Column, ...] = tuple(Column(name, Text(), "computed") for name in COMPUTED_COLUMNS)
+COMPUTED_LABELS = {
+    "risk": gettext_lazy("risk"),
+    "flags": gettext_lazy("risk flags"),
+    "gaps": gettext_lazy("data gaps"),
+    "reasons": gettext_lazy("reasons"),
+}
+COMPUTED: tuple[Column, ...] = tuple(
+    Column(name, Text(), "computed", label=COMPUTED_LABELS[name]) for name in COMPUTED_COLUMNS
+)
 
 # The column sets of the exports (DESIGN.md section 5), one list each.
 # Editors' backups (the command without --public): every column, then the judgement, which import ignores.
@@ -513,6 +521,17 @@ ADVOCATE_COLUMNS: tuple[Column, ...] = PUBLIC_COLUMNS + COMPLIANCE_COLUMNS + COM
 # Blank in a web export unless the centre's address is public: where it is, and how many places it has free
 # (a shelter's free places say someone could be sent there tonight).
 WHEREABOUTS = ("address", "latitude", "longitude", "beds_free", "beds_free_updated_at")
+
+
+# How wide a column of a workbook meant for reading is (in characters): by what it holds, at least its label's width.
+_WIDTHS = {Name: 40, Date: 12, DateTime: 20, Boolean: 8, Integer: 10, Number: 10, Choice: 16, Codes: 24, Phones: 24}
+_LONG = {"reasons": 80, "flags": 40, "gaps": 40, "address": 40, **dict.fromkeys(LONG_TEXT, 60)}
+
+
+def reading_width(column: Column, label: str) -> int:
+    """The width of `column` (headed `label`) in a workbook meant for reading, 8 to 80 characters."""
+    width = _LONG.get(column.name) or next((w for kind, w in _WIDTHS.items() if isinstance(column.kind, kind)), 18)
+    return max(8, min(80, max(width, len(label) + 2)))
 
 
 def escape_formula(cell: str) -> str:

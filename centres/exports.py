@@ -22,9 +22,11 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import models
+from django.utils.text import capfirst
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.utils import get_column_letter
 
 from centres.columns import (
     COLUMNS,
@@ -37,6 +39,7 @@ from centres.columns import (
     Phone,
     escape_formula,
     phone_rows,
+    reading_width,
 )
 from centres.eligibility import findings, risk_of
 from centres.models import Centre, Compliance, CountryRules, today
@@ -186,14 +189,17 @@ class Export:
     chunks: Iterator[str] | Iterator[bytes]
 
 
-def to_file(rows: Iterable[dict[str, str]], columns: Sequence[Column], format: str, stem: str) -> Export:
-    """The rows as a file named `<stem>-<date>.<format>`."""
+def to_file(
+    rows: Iterable[dict[str, str]], columns: Sequence[Column], format: str, stem: str, *, for_reading: bool = False
+) -> Export:
+    """The rows as a file named `<stem>-<date>.<format>`; `for_reading`: a workbook headed for people
+    (`write_xlsx`)."""
     if format == "csv":
         chunks = iter_csv(rows, columns)
     elif format == "json":
         chunks = iter_json(rows)
     elif format == "xlsx":
-        chunks = built_xlsx(rows, columns, title=stem)
+        chunks = built_xlsx(rows, columns, title=stem, for_reading=for_reading)
     else:
         raise ValueError(f"unknown export format {format!r}")
     return Export(f"{stem}-{today().isoformat()}.{format}", CONTENT_TYPES[format], chunks)
@@ -230,16 +236,31 @@ def iter_csv(rows: Iterable[dict[str, str]], columns: Sequence[Column | str] = C
 
 
 def write_xlsx(
-    rows: Iterable[dict[str, str]], stream: IO[bytes], columns: Sequence[Column] = COLUMNS, title: str = "centres"
+    rows: Iterable[dict[str, str]],
+    stream: IO[bytes],
+    columns: Sequence[Column] = COLUMNS,
+    title: str = "centres",
+    *,
+    for_reading: bool = False,
 ) -> int:
     """Write rows as an XLSX workbook in openpyxl's write-only mode (rows go to a temporary file, not memory).
 
     Every text is a string cell, so nothing is ever read as a formula and no quote is added; whole numbers
     and numbers are number cells. Returns the number of rows written.
+
+    The header row holds the columns' codes, which an import reads back; `for_reading` (the advocates' list) heads
+    them with their labels in the page's language instead, freezes that row, sets each column's width and puts an
+    autofilter on the header.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([_string_cell(sheet, column.name) for column in columns])
+    headers = [column.name for column in columns]
+    if for_reading:
+        headers = [_reading_header(column) for column in columns]
+        for index, (column, header) in enumerate(zip(columns, headers, strict=True), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = reading_width(column, header)
+        sheet.freeze_panes = "A2"
+    sheet.append([_string_cell(sheet, header) for header in headers])
     kinds = [(column.name, isinstance(column.kind, Integer | Number)) for column in columns]
     count = 0
     for count, row in enumerate(rows, start=1):  # noqa: B007 - the count is the result
@@ -253,15 +274,25 @@ def write_xlsx(
             else:
                 cells.append(_string_cell(sheet, text))
         sheet.append(cells)
+    if for_reading:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     workbook.save(stream)
     return count
 
 
-def built_xlsx(rows: Iterable[dict[str, str]], columns: Sequence[Column], title: str) -> Iterator[bytes]:
+def _reading_header(column: Column) -> str:
+    """A column's label in the page's language, as a heading; its code where it has none (the id)."""
+    labels = column.labels()
+    return capfirst(labels[0]) if labels else column.name
+
+
+def built_xlsx(
+    rows: Iterable[dict[str, str]], columns: Sequence[Column], title: str, *, for_reading: bool = False
+) -> Iterator[bytes]:
     """The workbook, built now in a temporary file (XLSX cannot stream, and a failure then shows as an error, not
     as a cut-off download), and then read from it in pieces; the file goes when they have all been read."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _pieces once read
-    write_xlsx(rows, spool, columns, title=title)
+    write_xlsx(rows, spool, columns, title=title, for_reading=for_reading)
     spool.seek(0)
     return _pieces(spool)
 

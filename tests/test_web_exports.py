@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 
 from centres.columns import ADVOCATE_COLUMNS, COLUMNS, PUBLIC_COLUMNS
 from centres.models import Centre, ExportLog
@@ -96,10 +97,15 @@ def csv_rows(data: bytes) -> list[dict[str, str]]:
 
 
 def xlsx_cells(data: bytes) -> list[dict]:
-    """Each row as {column: openpyxl cell}."""
+    """Each row as {column code: openpyxl cell}; a workbook headed for reading (the at-risk list's) has the columns'
+    labels in its header, read back to their codes."""
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     header, *rows = list(sheet.iter_rows())
-    names = [cell.value for cell in header]
+    codes = {}
+    for language in ("ru", "kk", "en"):
+        with translation.override(language):
+            codes |= {capfirst(label): column.name for column in ADVOCATE_COLUMNS for label in column.labels()}
+    names = [codes.get(cell.value, cell.value) for cell in header]
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
@@ -605,3 +611,26 @@ def test_the_public_export_never_reads_the_licensing_records(client, almaty):
     with CaptureQueriesContext(connection) as queries:
         body(download(client, PUBLIC_EXPORT + "csv"))
     assert not [query for query in queries.captured_queries if "centres_compliance" in query["sql"]]
+
+
+@pytest.mark.parametrize(
+    ("language", "name_header", "reasons_header"),
+    [
+        ("ru", "Название", "Причины"),
+        ("en", "Name", "Reasons"),
+    ],
+)
+def test_the_at_risk_workbook_is_headed_for_reading(advocate_client, thresholds, language, name_header, reasons_header):
+    make_centre(name="Центр «Жан»", services=HELP, last_verified_on=recent(), compliance={"licence_status": "applied"})
+    response = download(advocate_client, f"/{language}/at-risk/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+    header = [cell.value for cell in sheet[1]]
+    assert name_header in header and reasons_header in header and "name" not in header
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{sheet.max_row}"
+    widths = {
+        header[index]: sheet.column_dimensions[openpyxl.utils.get_column_letter(index + 1)].width
+        for index in range(len(header))
+    }
+    assert widths[name_header] == 40 and widths[reasons_header] == 80
+    assert sheet.cell(row=2, column=header.index(name_header) + 1).value == "Центр «Жан»"

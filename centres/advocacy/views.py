@@ -1,4 +1,4 @@
-"""The advocacy area's pages: the at-risk list with its exports, and the dashboard."""
+"""The advocacy area's pages: the at-risk list with its exports, the dashboard, and shelter coverage."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from centres.access import EXPORT_AT_RISK, VIEW_AT_RISK, permission_required
 from centres.advocacy.charts import dashboard_context
+from centres.advocacy.coverage import STANDARD, STANDARD_SOURCE, coverage_table
 from centres.advocacy.filters import AtRiskFilter
 from centres.advocacy.presentation import at_risk_view
 from centres.caching import current_key, kept
@@ -38,7 +39,7 @@ def at_risk_export(request: HttpRequest, format: str) -> HttpResponse:
         return filters_refused()
     record_export(request.user, ExportLog.Kind.AT_RISK, format, filters.form.logged_filters())
     rows = centre_rows(risky, ADVOCATE_COLUMNS, web=True, rules=rules, on=on)
-    return download(to_file(rows, ADVOCATE_COLUMNS, format, "centres-at-risk"))
+    return download(to_file(rows, ADVOCATE_COLUMNS, format, "centres-at-risk", for_reading=True))
 
 
 @require_safe
@@ -50,3 +51,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     on = today()
     context = kept(current_key("dashboard"), lambda: dashboard_context(on))
     return render(request, "advocacy/dashboard.html", context)
+
+
+@require_safe
+@permission_required(VIEW_AT_RISK)
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Shelter places per country and region against the European standard (centres/advocacy/coverage.py)."""
+    context = {"countries": coverage_table(), "standard": STANDARD, "standard_source": STANDARD_SOURCE}
+    return render(request, "advocacy/coverage.html", context)
