@@ -41,6 +41,7 @@ from centres.models import (
     Hotline,
     Operator,
     Place,
+    Population,
     Region,
     today,
 )
@@ -670,6 +671,17 @@ class HotlineAdmin(VersionedAdmin):
             },
         ),
     ]
+
+
+@admin.register(Population)
+class PopulationAdmin(VersionedAdmin):
+    """What shelter coverage is measured against (the coverage page); each edit kept in history."""
+
+    list_display = ["__str__", "country", "population", "women", "as_of", "source_publisher"]
+    list_filter = ["country"]
+    list_select_related = ["region"]
+    search_fields = ["region__code", "region__name_en", "region__name_ru", "region__name_kk"]
+    fields = ["country", "region", "population", "women", "as_of", "source_publisher", "source_url", "seen_version"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

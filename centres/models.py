@@ -709,6 +709,59 @@ class CountryRules(Versioned):
         return {country: saved.get(country) or cls(country=country) for country in Country.values}
 
 
+class Population(Versioned):
+    """How many people live in a country (the record without a region) or in one of its regions, as of a date,
+    with its source: what shelter coverage is measured against (centres/advocacy/coverage.py)."""
+
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="populations",
+        verbose_name=_("region"),
+        help_text=_("Empty for the whole country."),
+    )
+    population = models.PositiveIntegerField(_("population"), validators=[MinValueValidator(1)])
+    women = models.PositiveIntegerField(_("of whom women"), null=True, blank=True)
+    as_of = models.DateField(_("as of"))
+    source_publisher = models.CharField(_("source"), max_length=300, help_text=_("Who published the figure."))
+    source_url = models.URLField(_("source link"), max_length=500, blank=True)
+
+    history = HistoricalRecords(excluded_fields=UNTRACKED)
+
+    class Meta:
+        verbose_name = _("population")
+        verbose_name_plural = _("population")
+        ordering = ["country", "region"]
+        constraints = [
+            # NULLs are distinct in a unique index, so the country's total needs a constraint of its own.
+            models.UniqueConstraint(
+                fields=["country", "region"],
+                condition=Q(region__isnull=False),
+                name="population_one_per_region",
+                violation_error_message=_("This region already has a population record."),
+            ),
+            models.UniqueConstraint(
+                fields=["country"],
+                condition=Q(region__isnull=True),
+                name="population_one_per_country",
+                violation_error_message=_("This country already has a population record for the whole country."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.region) if self.region_id else str(self.get_country_display())
+
+    def clean(self) -> None:
+        super().clean()
+        if self.region_id and self.region.country != self.country:
+            raise ValidationError({"region": _("This region is not in the chosen country.")})
+        if self.women is not None and self.population is not None and self.women > self.population:
+            raise ValidationError({"women": _("Cannot be more than the population.")})
+
+
 class Hotline(TranslatedTexts, Versioned):
     TRANSLATED = ("run_by", "hours")  # written per language (centres/languages.py)
     objects = PlainQuerySet.as_manager()

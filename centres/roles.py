@@ -20,7 +20,16 @@ ADVOCATE = "advocate"
 ROLES = {"editor": EDITOR, "centre-staff": CENTRE_STAFF, "advocate": ADVOCATE}
 IN_EDITOR_AREA = {EDITOR: True, CENTRE_STAFF: True, ADVOCATE: False}
 
-EDITED_MODELS = ["centre", "centrephone", "compliance", "operator", "countryrules", "hotline", "staffassignment"]
+EDITED_MODELS = [
+    "centre",
+    "centrephone",
+    "compliance",
+    "operator",
+    "countryrules",
+    "hotline",
+    "staffassignment",
+    "population",
+]
 LOOKED_UP_MODELS = ["place", "region"]
 EVIDENCE = ["view_at_risk", "export_at_risk"]
 # Suggested by the public, never added by hand; deciding one is changing its status; spam, and a contact nobody

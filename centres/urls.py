@@ -22,6 +22,7 @@ urlpatterns = [
     path("at-risk/export.xlsx", advocacy.at_risk_export, {"format": "xlsx"}, name="at_risk_export_xlsx"),
     path("at-risk/export.json", advocacy.at_risk_export, {"format": "json"}, name="at_risk_export_json"),
     path("dashboard/", advocacy.dashboard, name="dashboard"),
+    path("coverage/", advocacy.coverage, name="coverage"),
     path("staff/", staff.places_tonight, name="staff"),
     path("login/", public.LoginView.as_view(), name="login"),
     path("second-factor/", second_factor.verify, name="second_factor"),
