@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -242,14 +243,19 @@ def _ends(path: str, window: int, today: datetime.date) -> list[tuple[str | None
 
 
 def _date(value: datetime.date | None) -> str:
-    return value.isoformat() if value else "—"
+    """A date in a reason, as the page's language writes it ("1 декабря 2026 г.", "1 желтоқсан 2026 ж.",
+    "Dec. 1, 2026"): a sentence to quote, not a cell to sort (the exports' date columns stay ISO)."""
+    return date_format(value, "DATE_FORMAT") if value else "—"
 
 
 def _number(value: Any) -> str:
+    """An area in a reason to one decimal at most, with the page language's decimal mark ("4,2" in Russian)."""
     if value is None:
         return "—"
-    value = Decimal(value)
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    value = Decimal(value).quantize(Decimal("0.1"))
+    if value == value.to_integral_value():
+        return number_format(int(value), use_l10n=True)
+    return number_format(value, decimal_pos=1, use_l10n=True)
 
 
 def _reason_lease(centre: Centre, rules: CountryRules, today: datetime.date) -> str:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,7 +93,19 @@ def test_premises_at_the_minimum_pass_and_one_below_is_flagged(kz_rules):
     small = shelter({"premises_area_m2": Decimal("59.9")}, beds=1)
     assert codes(small)["premises_too_small"] == HIGH
     reason = next(f.reason for f in findings(small, all_rules(), TODAY) if f.code == "premises_too_small")
-    assert "59.9" in reason and "60" in reason
+    assert "59,9" in reason and "60" in reason  # in the Russian page's format
+
+
+@pytest.mark.parametrize(
+    ("language", "area", "date"),
+    [("ru", "59,9 м²", "1 января 2025 г."), ("kk", "59,9 м²", "01.01.2025"), ("en", "59.9 m²", "Jan. 1, 2025")],
+)
+def test_reasons_write_numbers_and_dates_as_the_pages_language_does(kz_rules, language, area, date):
+    small = shelter({"premises_area_m2": Decimal("59.9"), "licence_status": LicenceStatus.NOT_APPLIED}, beds=1)
+    small = Centre.objects.select_related("compliance").get(pk=small.pk)
+    with translation.override(language):
+        reasons = " ".join(finding.reason for finding in findings(small, all_rules(), TODAY))
+    assert area in reasons and date in reasons, reasons
 
 
 def test_area_per_bed_at_the_minimum_passes_one_below_is_flagged_and_zero_beds_never(kz_rules):
