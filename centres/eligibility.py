@@ -258,6 +258,13 @@ def _number(value: Any) -> str:
     return number_format(value, decimal_pos=1, use_l10n=True)
 
 
+def _demo_noted(reason: str, rules: CountryRules) -> str:
+    """A reason that quotes a minimum area, saying so when the minimum is the demo data's and not the law's."""
+    if not rules.thresholds_are_demo:
+        return str(reason)
+    return f"{reason} {_('The minimum is a demo value, not the law.')}"
+
+
 def _reason_lease(centre: Centre, rules: CountryRules, today: datetime.date) -> str:
     end = value_at(centre, LEASE_ENDS)
     if end < today:
@@ -358,9 +365,10 @@ RULES: tuple[Rule, ...] = (
                 SHELTER & Below(AREA, rules.min_premises_area_m2) if rules.min_premises_area_m2 is not None else NEVER,
             )
         ],
-        lambda centre, rules, today: str(
+        lambda centre, rules, today: _demo_noted(
             _("Premises %(area)s m² is below the minimum of %(minimum)s m².")
-            % {"area": _number(value_at(centre, AREA)), "minimum": _number(rules.min_premises_area_m2)}
+            % {"area": _number(value_at(centre, AREA)), "minimum": _number(rules.min_premises_area_m2)},
+            rules,
         ),
     ),
     Rule(
@@ -375,7 +383,7 @@ RULES: tuple[Rule, ...] = (
                 else NEVER,
             )
         ],
-        lambda centre, rules, today: (
+        lambda centre, rules, today: _demo_noted(
             ngettext(
                 "%(per_bed)s m² per bed (%(area)s m² for %(beds)d bed) is below the minimum of %(minimum)s m² per bed.",
                 "%(per_bed)s m² per bed (%(area)s m² for %(beds)d beds) "
@@ -387,7 +395,8 @@ RULES: tuple[Rule, ...] = (
                 "area": _number(value_at(centre, AREA)),
                 "beds": centre.beds or 0,
                 "minimum": _number(rules.min_area_per_bed_m2),
-            }
+            },
+            rules,
         ),
     ),
     Rule(

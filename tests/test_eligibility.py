@@ -288,3 +288,15 @@ def test_the_admin_centre_page_shows_the_same_flags_and_gaps(kz_rules, editor_cl
     assert "High risk" in page
     assert "Premises 42 m² is below the minimum of 60 m²." in page
     assert "Data gap: Never verified" in page
+
+
+def test_a_reason_quoting_a_demo_minimum_says_it_is_not_the_law(kz_rules):
+    small = Centre.objects.select_related("compliance").get(pk=shelter({"premises_area_m2": Decimal("50")}, beds=10).pk)
+    with translation.override("en"):
+        law = [finding.reason for finding in findings(small, all_rules(), TODAY) if "m²" in finding.reason]
+        kz_rules.thresholds_are_demo = True  # as the demo data sets them
+        demo_rules = {**all_rules(), "KZ": kz_rules}
+        demo = [finding.reason for finding in findings(small, demo_rules, TODAY) if "m²" in finding.reason]
+    assert len(law) == len(demo) == 2  # the premises and the area per bed
+    assert not any("demo" in reason for reason in law)
+    assert all(reason.endswith("The minimum is a demo value, not the law.") for reason in demo)
