@@ -7,6 +7,7 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -231,3 +232,15 @@ def test_the_at_risk_list_makes_as_many_queries_for_3_or_30_centres(client, thre
     assert few == many <= most, many
     # With the rules not yet cached (the first request of a minute), one more.
     assert count_queries(client, AT_RISK, params, kept="nothing") <= many + 1
+
+
+def test_the_list_shows_the_rules_it_is_judged_against_with_their_legal_basis(client, world, thresholds):
+    sign_in(client, make_user("someone", "advocate"))
+    html = client.get(AT_RISK).content.decode()
+    assert "The rules used" in html and "premises of at least 60 m²" in html
+    assert "Social Code of the Republic of Kazakhstan" in html and "adilet.zan.kz" in html  # the legal basis
+    assert "demo value — not the law" not in html
+    thresholds.thresholds_are_demo = True
+    thresholds.save()
+    cache.clear()  # the rules are cached; in a test the save's on-commit never comes
+    assert "demo value — not the law" in client.get(AT_RISK).content.decode()

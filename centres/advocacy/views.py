@@ -24,7 +24,18 @@ def at_risk_list(request: HttpRequest) -> HttpResponse:
     on, rules = today(), CountryRules.for_countries()
     filters = AtRiskFilter(request.GET, rules=rules, on=on)
     result = at_risk_view(at_risk_pages(filters=filters), rules, on)
-    return render(request, "advocacy/at_risk.html", {"result": result, "form": filters.form})
+    # The rules the list is judged against, beside it, with their legal basis: what an advocate quotes.
+    used = [country_rules for country_rules in rules.values() if country_rules.pk and _says_something(country_rules)]
+    return render(request, "advocacy/at_risk.html", {"result": result, "form": filters.form, "rules": used})
+
+
+def _says_something(rules: CountryRules) -> bool:
+    return bool(
+        rules.licensing_effective_from
+        or rules.min_premises_area_m2 is not None
+        or rules.min_area_per_bed_m2 is not None
+        or rules.legal_basis
+    )
 
 
 @require_safe
