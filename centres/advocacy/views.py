@@ -1,4 +1,5 @@
-"""The advocacy area's pages: the at-risk list with its exports, the dashboard, and shelter coverage."""
+"""The advocacy area's pages: the at-risk list with its exports, what a proposed minimum would cost, the dashboard,
+and shelter coverage."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,6 +10,7 @@ from centres.advocacy.charts import dashboard_context
 from centres.advocacy.coverage import STANDARD, STANDARD_SOURCE, coverage_table
 from centres.advocacy.filters import AtRiskFilter
 from centres.advocacy.presentation import at_risk_view
+from centres.advocacy.whatif import WhatIfForm, centres_below, curve_chart, proposal_of, proposed_rules, what_if
 from centres.caching import current_key, kept
 from centres.columns import ADVOCATE_COLUMNS
 from centres.downloads import download, filters_refused, record_export
@@ -70,3 +72,39 @@ def coverage(request: HttpRequest) -> HttpResponse:
     """Shelter places per country and region against the European standard (centres/advocacy/coverage.py)."""
     context = {"countries": coverage_table(), "standard": STANDARD, "standard_source": STANDARD_SOURCE}
     return render(request, "advocacy/coverage.html", context)
+
+
+@require_safe
+@permission_required(VIEW_AT_RISK)
+def what_if_page(request: HttpRequest) -> HttpResponse:
+    """A hypothetical minimum (area, area per bed, lost licence statuses) against today's rules; nothing is saved."""
+    on, rules = today(), CountryRules.for_countries()
+    form = WhatIfForm(request.GET or None)
+    proposal = proposal_of(form) if request.GET else None
+    result = what_if(rules, proposal, on) if proposal else None
+    current = rules[proposal.country] if proposal else None
+    context = {
+        "form": form,
+        "result": result,
+        "chart": curve_chart(result.curve) if result else None,
+        "current": current,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "advocacy/what_if.html", context)
+
+
+@require_safe
+@permission_required(EXPORT_AT_RISK)
+@rate_limited("export")
+def what_if_export(request: HttpRequest, format: str) -> HttpResponse:
+    """The centres the proposal would put below, as the at-risk list's exports, judged under the proposal."""
+    on, rules = today(), CountryRules.for_countries()
+    form = WhatIfForm(request.GET)
+    proposal = proposal_of(form)
+    if proposal is None:
+        return filters_refused()
+    record_export(request.user, ExportLog.Kind.AT_RISK, format, {key: request.GET.getlist(key) for key in form.fields})
+    rows = centre_rows(
+        centres_below(rules, proposal, on), ADVOCATE_COLUMNS, web=True, rules=proposed_rules(rules, proposal), on=on
+    )
+    return download(to_file(rows, ADVOCATE_COLUMNS, format, "centres-what-if", for_reading=True))
