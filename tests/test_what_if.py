@@ -4,6 +4,7 @@ proposal is today's rules, the boundaries, nothing saved, the exports, and a con
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -146,3 +147,16 @@ def test_the_number_of_queries_does_not_grow_with_the_centres(client, shelters):
     for n in range(15):
         shelter(f"More {n}", "50", 3, region_id="KZ-75" if n % 2 else None)
     assert queries() == few
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_curves_coordinates_are_numbers_in_every_language(client, shelters, language):
+    """A Russian page writes 88,7 for a number; an SVG coordinate must stay 88.7, or every label lands at 0."""
+    sign_in(client, make_user("advocate-1", "advocate"))
+    html = client.get(f"/{language}/at-risk/what-if/", {"country": "KZ", "min_area": "80"}).content.decode()
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    coordinates = re.findall(r'\b(?:x|y|cx|cy|x1|x2|y1|y2)="([^"]*)"', svg)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates), coordinates
+    points = re.search(r'points="([^"]*)"', svg).group(1).split()
+    assert len(points) == len(CURVE_MINIMUMS) and all(re.fullmatch(r"[\d.]+,[\d.]+", point) for point in points)
+    assert min(float(value) for value in coordinates) > 0 and max(float(value) for value in coordinates) <= 640

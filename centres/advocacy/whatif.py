@@ -190,6 +190,7 @@ class CurvePoint:
     beds: int
     x: float = 0
     y: float = 0
+    label_y: float = 0  # its count, above it
 
 
 @dataclass
@@ -201,6 +202,8 @@ class CurveChart:
     width: int = CURVE_WIDTH
     height: int = CURVE_HEIGHT
     baseline: float = CURVE_HEIGHT - BOTTOM
+    tick_y: int = CURVE_HEIGHT - 18  # the minimums under the axis
+    title_y: int = CURVE_HEIGHT - 6
     left: int = LEFT
     right: int = CURVE_WIDTH - RIGHT
     polyline: str = ""
@@ -211,6 +214,7 @@ class CurveChart:
         for index, point in enumerate(self.points):
             point.x = round(LEFT + index * (CURVE_WIDTH - LEFT - RIGHT) / span, 1)
             point.y = round(self.baseline - point.centres * (self.baseline - TOP) / largest, 1)
+            point.label_y = round(point.y - 7, 1)
         self.polyline = " ".join(f"{point.x},{point.y}" for point in self.points)
 
 

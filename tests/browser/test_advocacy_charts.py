@@ -1,0 +1,78 @@
+"""An advocate's charts in Chromium at 360 and 1280 px: no label of the what-if curve or the dashboard's charts
+extends past its drawing, nothing is asked of another site, and the curve reads without JavaScript."""
+
+from decimal import Decimal
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from centres.models import CountryRules
+from tests.conftest import current_code, make_centre, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a long test password 1"
+OUTSIDE = """() => {
+    const out = [];
+    for (const svg of document.querySelectorAll('svg[role=img]')) {
+        const box = svg.getBoundingClientRect();
+        for (const text of svg.querySelectorAll('text')) {
+            const r = text.getBoundingClientRect();
+            const outside = r.left < box.left - 0.5 || r.right > box.right + 0.5
+                || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5;
+            if (outside) out.push(text.textContent);
+        }
+    }
+    return out;
+}"""
+
+
+def signed_in_page(new_context, live_server, width: int, javascript: bool = True):
+    viewport = {"width": width, "height": 900}
+    page = new_context(viewport=viewport, locale="ru-RU", java_script_enabled=javascript).new_page()
+    page.goto(f"{live_server.url}/ru/login/")
+    page.fill("#id_username", "advocate-1")
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    if "/second-factor/" in page.url:  # when SECOND_FACTOR_FOR_ADVOCATES is on
+        page.fill("#id_code", current_code(TOTPDevice.objects.get(user__username="advocate-1")))
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+    assert "/login/" not in page.url
+    return page
+
+
+@pytest.fixture
+def shelters(live_server, migration_data):
+    rules = CountryRules.objects.get(country="KZ")
+    rules.min_premises_area_m2, rules.min_area_per_bed_m2 = Decimal("60"), Decimal("6")
+    rules.save()
+    for n, area in enumerate(["25", "48", "59.9", "75", "79", "110"]):
+        make_centre(
+            name=f"Убежище {n}", services=["shelter"], beds=5 + n, compliance={"premises_area_m2": Decimal(area)}
+        )
+    user = make_user("advocate-1", "advocate")
+    user.set_password(PASSWORD)
+    user.save()
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_no_chart_label_is_cut_off_and_nothing_leaves_the_site(shelters, live_server, new_context, width, tmp_path):
+    page = signed_in_page(new_context, live_server, width)
+    for path in ["/ru/at-risk/what-if/?country=KZ&min_area=80", "/ru/dashboard/"]:
+        page.goto(live_server.url + path)
+        assert page.locator("svg[role=img]").count() >= 1, path
+        page.screenshot(path=str(tmp_path / f"{path.strip('/').replace('/', '-')}-{width}.png"), full_page=True)
+        assert page.evaluate(OUTSIDE) == [], (path, width)
+    assert page.context.requests.leaving() == []
+
+
+def test_the_curve_and_its_numbers_read_without_javascript(shelters, live_server, new_context):
+    page = signed_in_page(new_context, live_server, 360, javascript=False)
+    page.goto(f"{live_server.url}/ru/at-risk/what-if/?country=KZ&min_area=80")
+    assert "окажутся ниже порога" in page.locator("main").inner_text()
+    assert page.locator("svg[role=img] polyline").count() == 1
+    page.locator("summary", has_text="Числа").click()
+    assert page.locator("table").last.locator("tbody tr").count() == 13
