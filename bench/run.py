@@ -36,7 +36,14 @@ sys.path.insert(0, str(ROOT))
 
 # Public pages are measured twice, for an anonymous visitor (whose pages without a search come from the page cache)
 # and for a logged-in advocate (who always gets them made afresh); the advocates' pages once, logged in.
-ADVOCATES_ONLY = {"/ru/at-risk/", "/ru/at-risk/?severity=high&service=shelter", "/ru/dashboard/"}
+WHAT_IF = "/ru/at-risk/what-if/?country=KZ&min_area=80&min_per_bed=7"
+ADVOCATES_ONLY = {
+    "/ru/at-risk/",
+    "/ru/at-risk/?severity=high&service=shelter",
+    "/ru/dashboard/",
+    WHAT_IF,
+    "/ru/coverage/",
+}
 PAGES = [
     ("template-only page (reference)", "/ru/safety/"),
     ("home", "/ru/"),
@@ -53,6 +60,8 @@ PAGES = [
     ("at-risk list (advocate)", "/ru/at-risk/"),
     ("at-risk list, high, shelters", "/ru/at-risk/?severity=high&service=shelter"),
     ("dashboard (advocate)", "/ru/dashboard/"),
+    ("what-if: 80 m², 7 m² a bed (advocate)", WHAT_IF),
+    ("coverage (advocate)", "/ru/coverage/"),
 ]
 # Whole-file exports: timed once each (they grow with the directory by nature), with peak memory growth.
 EXPORTS = [
