@@ -26,22 +26,15 @@ CURVE_MINIMUMS = tuple(range(0, 121, 10))
 MAX_AREA = Decimal("10000")
 
 
+def _area_field(label) -> forms.DecimalField:
+    """An optional area in m², 0 to 10,000, to one decimal."""
+    return forms.DecimalField(label=label, required=False, min_value=Decimal("0"), max_value=MAX_AREA, decimal_places=1)
+
+
 class WhatIfForm(forms.Form):
     country = forms.ChoiceField(label=gettext_lazy("Country"), choices=Country.choices, initial=Country.KZ)
-    min_area = forms.DecimalField(
-        label=gettext_lazy("Minimum premises area, m²"),
-        required=False,
-        min_value=Decimal("0"),
-        max_value=MAX_AREA,
-        decimal_places=1,
-    )
-    min_per_bed = forms.DecimalField(
-        label=gettext_lazy("Minimum area per bed, m²"),
-        required=False,
-        min_value=Decimal("0"),
-        max_value=MAX_AREA,
-        decimal_places=1,
-    )
+    min_area = _area_field(gettext_lazy("Minimum premises area, m²"))
+    min_per_bed = _area_field(gettext_lazy("Minimum area per bed, m²"))
     lost = forms.MultipleChoiceField(
         label=gettext_lazy("Licence statuses that would count as lost"),
         required=False,
