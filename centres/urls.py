@@ -22,6 +22,7 @@ urlpatterns = [
     path("at-risk/export.xlsx", advocacy.at_risk_export, {"format": "xlsx"}, name="at_risk_export_xlsx"),
     path("at-risk/export.json", advocacy.at_risk_export, {"format": "json"}, name="at_risk_export_json"),
     path("at-risk/what-if/", advocacy.what_if_page, name="what_if"),
+    path("at-risk/<slug:slug>/dossier/", advocacy.centre_dossier, name="dossier"),
     path("at-risk/what-if/export.csv", advocacy.what_if_export, {"format": "csv"}, name="what_if_export_csv"),
     path("at-risk/what-if/export.xlsx", advocacy.what_if_export, {"format": "xlsx"}, name="what_if_export_xlsx"),
     path("at-risk/what-if/export.json", advocacy.what_if_export, {"format": "json"}, name="what_if_export_json"),

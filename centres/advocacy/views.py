@@ -2,12 +2,13 @@
 and shelter coverage."""
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from centres.access import EXPORT_AT_RISK, VIEW_AT_RISK, permission_required
 from centres.advocacy.charts import dashboard_context
 from centres.advocacy.coverage import STANDARD, STANDARD_SOURCE, coverage_table
+from centres.advocacy.dossier import dossier
 from centres.advocacy.filters import AtRiskFilter
 from centres.advocacy.presentation import at_risk_view
 from centres.advocacy.whatif import WhatIfForm, centres_below, curve_chart, proposal_of, proposed_rules, what_if
@@ -16,7 +17,7 @@ from centres.columns import ADVOCATE_COLUMNS
 from centres.downloads import download, filters_refused, record_export
 from centres.exports import centre_rows, to_file
 from centres.limits import rate_limited
-from centres.models import CountryRules, ExportLog, today
+from centres.models import Centre, CountryRules, ExportLog, today
 from centres.selectors import at_risk_centres, at_risk_pages
 
 
@@ -108,3 +109,17 @@ def what_if_export(request: HttpRequest, format: str) -> HttpResponse:
         centres_below(rules, proposal, on), ADVOCATE_COLUMNS, web=True, rules=proposed_rules(rules, proposal), on=on
     )
     return download(to_file(rows, ADVOCATE_COLUMNS, format, "centres-what-if", for_reading=True))
+
+
+@require_safe
+@permission_required(VIEW_AT_RISK)
+def centre_dossier(request: HttpRequest, slug: str) -> HttpResponse:
+    """One judged centre's dossier, to print on one or two pages (centres/advocacy/dossier.py)."""
+    centre = get_object_or_404(Centre.objects.judged(), slug=slug)
+    context = {
+        "dossier": dossier(centre, CountryRules.for_countries(), today()),
+        "printed_on": today(),
+        "page_address": request.build_absolute_uri(request.path),
+        "print_asked": "print" in request.GET,
+    }
+    return render(request, "advocacy/dossier.html", context)

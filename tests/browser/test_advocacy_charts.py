@@ -76,3 +76,22 @@ def test_the_curve_and_its_numbers_read_without_javascript(shelters, live_server
     assert page.locator("svg[role=img] polyline").count() == 1
     page.locator("summary", has_text="Числа").click()
     assert page.locator("table").last.locator("tbody tr").count() == 13
+
+
+def test_a_dossier_prints_on_at_most_two_a4_pages_without_the_sites_controls(shelters, live_server, new_context):
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    from centres.models import Centre, Compliance
+
+    centre = Centre.objects.get(name="Убежище 1")
+    compliance = Compliance.objects.get(centre=centre)
+    for status in ["applied", "licensed", "suspended", "licensed", "revoked", "applied"] * 3:  # a long history
+        compliance.licence_status = status
+        compliance.save()
+    page = signed_in_page(new_context, live_server, 1280)
+    page.goto(f"{live_server.url}/ru/at-risk/{centre.slug}/dossier/")
+    sheets = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4"))).pages
+    text = " ".join(" ".join(sheet.extract_text().split()) for sheet in sheets)
+    assert 1 <= len(sheets) <= 2, len(sheets)
+    assert "Убежище 1" in text and "Быстрый выход" not in text and "Распечатать досье" not in text
