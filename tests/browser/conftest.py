@@ -119,10 +119,14 @@ class Requests(list):
 
 
 @pytest.fixture
-def new_context(browser) -> Iterator[Callable]:
+def new_context(browser, transactional_db) -> Iterator[Callable]:
     """Make browser contexts (a phone-sized screen unless told otherwise); each records its requests in
     `context.requests`, those that failed or answered an error in `context.broken`, and aborts any request that
-    would leave 127.0.0.1."""
+    would leave 127.0.0.1.
+
+    The contexts are closed, and the live server left idle, before the test's tables are emptied (hence the
+    database fixture): a page still loading after the test (a Back navigation, say) would otherwise hold a table of
+    SQLite's shared in-memory database while it is flushed ("database table is locked")."""
     contexts = []
 
     def make(**options):
@@ -141,6 +145,7 @@ def new_context(browser) -> Iterator[Callable]:
     yield make
     for context in contexts:
         context.close()
+    LIVE_SERVER_REQUESTS.wait_until_idle()
 
 
 @pytest.fixture
