@@ -13,8 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from centres.eligibility import SHELTER
 from centres.models import Centre, Population, Region
-from centres.vocabularies import Country, Service, Status
+from centres.vocabularies import Country, Status
 
 # The standard: at least one place per this many inhabitants.
 INHABITANTS_PER_PLACE = 10_000
@@ -85,7 +86,7 @@ class CountryCoverage:
 
 def counted_shelters():
     """The centres whose beds count as shelter places (see the module's docstring)."""
-    return Centre.objects.public().filter(status=Status.ACTIVE, services__contains=f";{Service.SHELTER};")
+    return Centre.objects.public().filter(SHELTER.q(), status=Status.ACTIVE)
 
 
 def shelter_places() -> dict[tuple[str, str | None], tuple[int, int, int]]:

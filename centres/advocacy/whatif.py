@@ -98,10 +98,6 @@ def below_q(rules: dict[str, CountryRules], country: str, on: datetime.date, los
     return below
 
 
-def below_now_q(rules: dict[str, CountryRules], proposal: Proposal, on: datetime.date) -> Q:
-    return below_q(rules, proposal.country, on)
-
-
 def below_proposed_q(rules: dict[str, CountryRules], proposal: Proposal, on: datetime.date) -> Q:
     return below_q(proposed_rules(rules, proposal), proposal.country, on, proposal.lost)
 
@@ -131,20 +127,26 @@ def _numbers(label: str, row: dict) -> Numbers:
 
 def what_if(rules: dict[str, CountryRules], proposal: Proposal, on: datetime.date) -> WhatIf:
     """The proposal's cost in its country, today against proposed, in five queries."""
-    now, proposed = below_now_q(rules, proposal, on), below_proposed_q(rules, proposal, on)
+    now, proposed = below_q(rules, proposal.country, on), below_proposed_q(rules, proposal, on)
     either = Centre.objects.judged().filter(now | proposed).order_by()
-    total = _numbers(str(Country(proposal.country).label), either.aggregate(**_counts(now, proposed)))
-    regions = list(either.values("region_id").annotate(**_counts(now, proposed)))
+    counts = _counts(now, proposed)
+    total = _numbers(str(Country(proposal.country).label), either.aggregate(**counts))
+    regions = list(either.values("region_id").annotate(**counts))
     names = Region.objects.in_bulk([row["region_id"] for row in regions if row["region_id"]])
-    by_region = sorted(
-        (_numbers(_region_label(names.get(row["region_id"])), row) for row in regions),
-        key=lambda numbers: (-numbers.centres, numbers.label),
+    by_region = _most_first(regions, lambda code: _region_label(names.get(code)), "region_id")
+    kinds = dict(OperatorKind.choices)
+    by_kind = _most_first(
+        either.values("operator__kind").annotate(**counts),
+        lambda kind: str(kinds.get(kind, _("Operator not recorded"))),
+        "operator__kind",
     )
-    kinds = either.values("operator__kind").annotate(**_counts(now, proposed))
-    labels = dict(OperatorKind.choices)
-    by_kind = [_numbers(str(labels.get(row["operator__kind"], _("Operator not recorded"))), row) for row in kinds]
-    by_kind.sort(key=lambda numbers: (-numbers.centres, numbers.label))
     return WhatIf(proposal, total, by_region, by_kind, curve(proposal.country))
+
+
+def _most_first(rows, label_of, key: str) -> list[Numbers]:
+    """Grouped rows as Numbers labelled by `label_of(row[key])`, the most centres below first, then by label."""
+    numbers = [_numbers(label_of(row[key]), row) for row in rows]
+    return sorted(numbers, key=lambda found: (-found.centres, found.label))
 
 
 def _region_label(region: Region | None) -> str:
