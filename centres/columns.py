@@ -495,16 +495,21 @@ def _by_label() -> dict[str, Column]:
 
 
 # Columns that exports add (DESIGN.md section 4 and 5), computed, never imported.
-COMPUTED_COLUMNS = ("risk", "flags", "gaps", "reasons")
+# The judgement, after the contract's columns in every export that judges; the advocates' exports add the legal
+# basis the judgement rests on. An import ignores them all.
+JUDGEMENT_COLUMNS = ("risk", "flags", "gaps", "reasons")
+COMPUTED_COLUMNS = (*JUDGEMENT_COLUMNS, "legal_basis")
 COMPUTED_LABELS = {
     "risk": gettext_lazy("risk"),
     "flags": gettext_lazy("risk flags"),
     "gaps": gettext_lazy("data gaps"),
     "reasons": gettext_lazy("reasons"),
+    "legal_basis": gettext_lazy("legal basis of the rules"),
 }
 COMPUTED: tuple[Column, ...] = tuple(
-    Column(name, Text(), "computed", label=COMPUTED_LABELS[name]) for name in COMPUTED_COLUMNS
+    Column(name, Text(), "computed", label=COMPUTED_LABELS[name]) for name in JUDGEMENT_COLUMNS
 )
+LEGAL_BASIS = Column("legal_basis", Text(), "computed", label=COMPUTED_LABELS["legal_basis"])
 
 # The column sets of the exports (DESIGN.md section 5), one list each.
 # Editors' backups (the command without --public): every column, then the judgement, which import ignores.
@@ -517,7 +522,7 @@ COMPLIANCE_COLUMNS: tuple[Column, ...] = tuple(column for column in COLUMNS if c
 PUBLIC_COLUMNS: tuple[Column, ...] = tuple(
     column for column in COLUMNS if column.source != "compliance" and column.name not in NEVER_ON_THE_WEB
 )
-ADVOCATE_COLUMNS: tuple[Column, ...] = PUBLIC_COLUMNS + COMPLIANCE_COLUMNS + COMPUTED
+ADVOCATE_COLUMNS: tuple[Column, ...] = PUBLIC_COLUMNS + COMPLIANCE_COLUMNS + COMPUTED + (LEGAL_BASIS,)
 # Blank in a web export unless the centre's address is public: where it is, and how many places it has free
 # (a shelter's free places say someone could be sent there tonight).
 WHEREABOUTS = ("address", "latitude", "longitude", "beds_free", "beds_free_updated_at")
@@ -525,7 +530,7 @@ WHEREABOUTS = ("address", "latitude", "longitude", "beds_free", "beds_free_updat
 
 # How wide a column of a workbook meant for reading is (in characters): by what it holds, at least its label's width.
 _WIDTHS = {Name: 40, Date: 12, DateTime: 20, Boolean: 8, Integer: 10, Number: 10, Choice: 16, Codes: 24, Phones: 24}
-_LONG = {"reasons": 80, "flags": 40, "gaps": 40, "address": 40, **dict.fromkeys(LONG_TEXT, 60)}
+_LONG = {"reasons": 80, "legal_basis": 60, "flags": 40, "gaps": 40, "address": 40, **dict.fromkeys(LONG_TEXT, 60)}
 
 
 def reading_width(column: Column, label: str) -> int:

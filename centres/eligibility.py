@@ -242,13 +242,13 @@ def _ends(path: str, window: int, today: datetime.date) -> list[tuple[str | None
     return [(HIGH, Before(path, today)), (MEDIUM, Between(path, today, today + _days(window)))]
 
 
-def _date(value: datetime.date | None) -> str:
+def date_text(value: datetime.date | None) -> str:
     """A date in a reason, as the page's language writes it ("1 декабря 2026 г.", "1 желтоқсан 2026 ж.",
     "Dec. 1, 2026"): a sentence to quote, not a cell to sort (the exports' date columns stay ISO)."""
     return date_format(value, "DATE_FORMAT") if value else "—"
 
 
-def _number(value: Any) -> str:
+def area_text(value: Any) -> str:
     """An area in a reason to one decimal at most, with the page language's decimal mark ("4,2" in Russian)."""
     if value is None:
         return "—"
@@ -256,6 +256,17 @@ def _number(value: Any) -> str:
     if value == value.to_integral_value():
         return number_format(int(value), use_l10n=True)
     return number_format(value, decimal_pos=1, use_l10n=True)
+
+
+def basis_text(rules: CountryRules) -> str:
+    """What the judgement of a country's centres rests on, to quote beside its reasons: the rules' legal basis and
+    its source, and whether the minimum areas are the demo data's."""
+    parts = [rules.legal_basis.strip() or str(_("No legal basis recorded."))]
+    if rules.source_url:
+        parts.append(f"({rules.source_url})")
+    if rules.thresholds_are_demo:
+        parts.append(str(_("Minimum areas: demo value — not the law.")))
+    return " ".join(parts)
 
 
 def _demo_noted(reason: str, rules: CountryRules) -> str:
@@ -268,35 +279,35 @@ def _demo_noted(reason: str, rules: CountryRules) -> str:
 def _reason_lease(centre: Centre, rules: CountryRules, today: datetime.date) -> str:
     end = value_at(centre, LEASE_ENDS)
     if end < today:
-        return str(_("The lease of the premises ended on %(date)s.") % {"date": _date(end)})
+        return str(_("The lease of the premises ended on %(date)s.") % {"date": date_text(end)})
     days = rules.lease_warning_days
     return ngettext(
         "The lease of the premises ends on %(date)s, within %(days)d day.",
         "The lease of the premises ends on %(date)s, within %(days)d days.",
         days,
-    ) % {"date": _date(end), "days": days}
+    ) % {"date": date_text(end), "days": days}
 
 
 def _reason_funding(centre: Centre, rules: CountryRules, today: datetime.date) -> str:
     end = value_at(centre, FUNDING_ENDS)
     if end < today:
-        return str(_("Funding ended on %(date)s.") % {"date": _date(end)})
+        return str(_("Funding ended on %(date)s.") % {"date": date_text(end)})
     days = rules.funding_warning_days
     return ngettext(
         "Funding ends on %(date)s, within %(days)d day.", "Funding ends on %(date)s, within %(days)d days.", days
-    ) % {"date": _date(end), "days": days}
+    ) % {"date": date_text(end), "days": days}
 
 
 def _reason_lost(centre: Centre, rules: CountryRules, today: datetime.date) -> str:
     status = value_at(centre, STATUS)
     if status == LicenceStatus.LICENSED:
-        return str(_("The licence expired on %(date)s.") % {"date": _date(value_at(centre, EXPIRES))})
+        return str(_("The licence expired on %(date)s.") % {"date": date_text(value_at(centre, EXPIRES))})
     return str(_("Licence status: %(status)s.") % {"status": LicenceStatus(status).label})
 
 
 def _area_per_bed(centre: Centre) -> str:
     area, beds = value_at(centre, AREA), centre.beds
-    return _number(Decimal(area) / beds) if area is not None and beds else "—"
+    return area_text(Decimal(area) / beds) if area is not None and beds else "—"
 
 
 RULES: tuple[Rule, ...] = (
@@ -314,7 +325,7 @@ RULES: tuple[Rule, ...] = (
         ],
         lambda centre, rules, today: str(
             _("No licence applied for, though licensing has been compulsory since %(date)s.")
-            % {"date": _date(rules.licensing_effective_from)}
+            % {"date": date_text(rules.licensing_effective_from)}
         ),
     ),
     Rule(
@@ -333,7 +344,7 @@ RULES: tuple[Rule, ...] = (
         lambda rules, today: [(MEDIUM, Is(STATUS, LicenceStatus.APPLIED))],
         lambda centre, rules, today: str(
             _("Licence applied for on %(date)s; no decision yet.")
-            % {"date": _date(value_at(centre, "compliance__licence_applied_on"))}
+            % {"date": date_text(value_at(centre, "compliance__licence_applied_on"))}
         ),
     ),
     Rule(
@@ -352,7 +363,7 @@ RULES: tuple[Rule, ...] = (
                 "The licence expires on %(date)s, within %(days)d days.",
                 rules.licence_warning_days,
             )
-            % {"date": _date(value_at(centre, EXPIRES)), "days": rules.licence_warning_days}
+            % {"date": date_text(value_at(centre, EXPIRES)), "days": rules.licence_warning_days}
         ),
     ),
     Rule(
@@ -367,7 +378,7 @@ RULES: tuple[Rule, ...] = (
         ],
         lambda centre, rules, today: _demo_noted(
             _("Premises %(area)s m² is below the minimum of %(minimum)s m².")
-            % {"area": _number(value_at(centre, AREA)), "minimum": _number(rules.min_premises_area_m2)},
+            % {"area": area_text(value_at(centre, AREA)), "minimum": area_text(rules.min_premises_area_m2)},
             rules,
         ),
     ),
@@ -392,9 +403,9 @@ RULES: tuple[Rule, ...] = (
             )
             % {
                 "per_bed": _area_per_bed(centre),
-                "area": _number(value_at(centre, AREA)),
+                "area": area_text(value_at(centre, AREA)),
                 "beds": centre.beds or 0,
-                "minimum": _number(rules.min_area_per_bed_m2),
+                "minimum": area_text(rules.min_area_per_bed_m2),
             },
             rules,
         ),
@@ -448,7 +459,7 @@ RULES: tuple[Rule, ...] = (
                 "Last verified on %(date)s, more than %(days)d days ago.",
                 rules.verification_max_age_days,
             )
-            % {"date": _date(centre.last_verified_on), "days": rules.verification_max_age_days}
+            % {"date": date_text(centre.last_verified_on), "days": rules.verification_max_age_days}
             if centre.last_verified_on
             else str(_("Never verified — call the centre to check its details."))
         ),

@@ -22,6 +22,8 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.text import capfirst
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -34,6 +36,8 @@ from centres.columns import (
     NEVER_ON_THE_WEB,
     WHEREABOUTS,
     Column,
+    Date,
+    DateTime,
     Integer,
     Number,
     Phone,
@@ -41,7 +45,7 @@ from centres.columns import (
     phone_rows,
     reading_width,
 )
-from centres.eligibility import findings, risk_of
+from centres.eligibility import basis_text, findings, risk_of
 from centres.models import Centre, Compliance, CountryRules, today
 from centres.vocabularies import AddressVisibility
 
@@ -116,6 +120,7 @@ class RowReader:
                 self.several.append((column.name, at, column.format_values))
         self.phones = next((column for column in columns if column.source == "phones"), None)
         self.judging = any(column.source == "computed" for column in columns)
+        self.basis = "legal_basis" in self.blank
         licensing = [column for column in columns if column.source == "compliance"]
         # A centre without a licensing record reads as the record's defaults.
         self.record = self._at("compliance__id") if licensing or self.judging else None
@@ -152,7 +157,10 @@ class RowReader:
         if self.phones is not None:
             cells[self.phones.name] = self.phones.format(phones.get(row[0]))
         if self.judging:
-            cells.update(judgement_cells(self.judged_centre(row), rules, on))
+            centre = self.judged_centre(row)
+            cells.update(judgement_cells(centre, rules, on))
+            if self.basis:
+                cells["legal_basis"] = basis_text(rules[centre.country])
         if self.visibility is not None and row[self.visibility] != AddressVisibility.PUBLIC:
             cells.update(self.hidden)
         return cells
@@ -261,16 +269,19 @@ def write_xlsx(
             sheet.column_dimensions[get_column_letter(index)].width = reading_width(column, header)
         sheet.freeze_panes = "A2"
     sheet.append([_string_cell(sheet, header) for header in headers])
-    kinds = [(column.name, isinstance(column.kind, Integer | Number)) for column in columns]
+    kinds = [(column.name, _cell_kind(column, for_reading)) for column in columns]
+    formats = {"date": _excel_format("SHORT_DATE_FORMAT"), "datetime": _excel_format("SHORT_DATETIME_FORMAT")}
     count = 0
     for count, row in enumerate(rows, start=1):  # noqa: B007 - the count is the result
         cells: list[Any] = []
-        for name, numeric in kinds:
+        for name, kind in kinds:
             text = row.get(name, "")
             if not text:
                 cells.append(None)
-            elif numeric:
+            elif kind == "number":
                 cells.append(Decimal(text))
+            elif kind in formats:
+                cells.append(_date_cell(sheet, text, kind, formats[kind]))
             else:
                 cells.append(_string_cell(sheet, text))
         sheet.append(cells)
@@ -278,6 +289,41 @@ def write_xlsx(
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     workbook.save(stream)
     return count
+
+
+def _cell_kind(column: Column, for_reading: bool) -> str:
+    """How a column's cells are written: numbers as numbers; in a workbook for reading, dates and times as dates
+    shown in the page language's format; everything else as text (so an import reads back exactly what was
+    written)."""
+    if isinstance(column.kind, Integer | Number):
+        return "number"
+    if for_reading and isinstance(column.kind, DateTime):
+        return "datetime"
+    if for_reading and isinstance(column.kind, Date):
+        return "date"
+    return "text"
+
+
+# Django's date format letters and Excel's codes for them (a minute is "MM" after an hour in Excel).
+_EXCEL_CODES = {"d": "DD", "j": "D", "m": "MM", "n": "M", "Y": "YYYY", "y": "YY", "H": "HH", "G": "H", "i": "MM"}
+
+
+def _excel_format(name: str) -> str:
+    """The page language's short date (or date and time) format as an Excel number format: "DD.MM.YYYY" in Russian
+    and Kazakh, "MM/DD/YYYY" in English."""
+    django_format = get_format(name)
+    return "".join(_EXCEL_CODES.get(letter, letter if not letter.isalpha() else "") for letter in django_format)
+
+
+def _date_cell(sheet, text: str, kind: str, number_format: str) -> WriteOnlyCell:
+    """A date cell from an export's ISO text; a date and time in the directory's time zone, as Excel holds no zone."""
+    if kind == "date":
+        value: datetime.date = datetime.date.fromisoformat(text)
+    else:
+        value = timezone.make_naive(datetime.datetime.fromisoformat(text))
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = number_format
+    return cell
 
 
 def _reading_header(column: Column) -> str:

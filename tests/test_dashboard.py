@@ -112,7 +112,9 @@ def test_advocates_and_editors_see_charts_each_with_its_table(client, world, gro
         "changes-by-month",
     ]
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label=') == len(charts)
-    assert page.count("<table") == len(charts)
+    # Each chart's table folded under it; the changes over time have no table when nothing changed.
+    assert page.count("<details><summary>The numbers</summary>") == len(charts)
+    assert page.count("<table") == len(charts) - 1
     assert "No such change recorded." in page  # nothing was suspended, closed or lost in this world
     # The Content-Security-Policy forbids inline styles and scripts: the charts use neither.
     assert "style=" not in page
@@ -229,7 +231,7 @@ def test_what_changed_since_2025_shows_admin_edits_with_their_dates_and_reasons(
     assert response.status_code == 200
     changes = [(c.day, c.centre_name, c.kind, c.detail) for c in response.context["changes"]]
     assert changes == [
-        (datetime.date(2025, 6, 30), "Renamed, still revoked", "funding_ended", "Funding ended on 2025-06-30."),
+        (datetime.date(2025, 6, 30), "Renamed, still revoked", "funding_ended", "Funding ended on June 30, 2025."),
         (datetime.date(2025, 5, 20), "Suspended centre", "funding_ended", "Funding recorded as none (was: Grant)."),
         (
             datetime.date(2025, 5, 20),
@@ -241,7 +243,7 @@ def test_what_changed_since_2025_shows_admin_edits_with_their_dates_and_reasons(
         (datetime.date(2025, 3, 10), "Suspended centre", "suspended", "Ремонт"),
     ]
     page = response.content.decode()
-    assert "2025-04-02" in page and "Нет финансирования" in page
+    assert "04/02/2025" in page and "Нет финансирования" in page  # the English page's short date
     assert "Ремонт кровли" not in page  # the suspension of 2024 is before the table's start
 
 
@@ -249,7 +251,7 @@ def test_changes_by_month_count_the_same_changes(edited_history):
     by_month = table(edited_history.get(DASHBOARD), "changes-by-month")
     # suspended, closed, licence lost, funding ended, total
     assert "December 2024" not in by_month
-    assert by_month["January 2025"] == [0, 0, 0, 0, 0]
+    assert "January 2025" not in by_month  # the table lists only the months with a change; the chart has them all
     assert by_month["March 2025"] == [1, 0, 0, 0, 1]
     assert by_month["April 2025"] == [0, 1, 0, 0, 1]
     assert by_month["May 2025"] == [0, 0, 1, 1, 2]
@@ -321,3 +323,71 @@ def test_the_numbers_are_cached_until_the_next_save(client, world, django_captur
         make_centre(name="One more in Tajikistan", country="TJ")
     after = table(client.get(DASHBOARD), "operators")
     assert after != before  # the save made a new data version: counted afresh
+
+
+# -- the drawings: changes over time, numbers and dates in the page's language --------------------------------------
+
+
+def test_changes_over_time_are_a_column_a_month_stacked_by_kind(edited_history):
+    chart = next(chart for chart in edited_history.get(DASHBOARD).context["charts"] if chart.slug == "changes-by-month")
+    drawing, on = chart.drawing, today()
+    assert len(drawing.columns) == (on.year - 2025) * 12 + on.month  # every month since January 2025, zeros too
+    march, april, may, june = drawing.columns[2:6]
+    assert [len(column.segments) for column in (march, april, may, june)] == [1, 1, 2, 1]
+    assert [segment.title for segment in may.segments] == [
+        "May 2025: Licence lost or refused — 1",
+        "May 2025: Funding ended — 1",
+    ]
+    one = march.segments[0].height
+    assert one > 0 and sum(segment.height for segment in may.segments) == pytest.approx(2 * one)
+    assert may.segments[1].y + may.segments[1].height == pytest.approx(may.segments[0].y)  # stacked, not overlaid
+    assert march.segments[0].y + one == pytest.approx(drawing.baseline)  # standing on the axis
+    assert [tick.label for tick in drawing.ticks] == ["0", "1", "2"]  # the axis ends at May's two changes
+    assert [(column.month, column.year) for column in drawing.columns[:4]] == [
+        ("Jan", "2025"),
+        ("", ""),
+        ("", ""),
+        ("Apr", ""),
+    ]
+    assert not drawing.empty
+
+
+@pytest.mark.parametrize(
+    ("value", "top"), [(0, 1), (1, 1), (2, 2), (3, 5), (7, 10), (10, 10), (11, 20), (51, 100), (2001, 5000)]
+)
+def test_an_axis_ends_at_a_round_number_at_least_the_largest_value(value, top):
+    from centres.advocacy.charts import nice_ceiling
+
+    assert nice_ceiling(value) == top
+
+
+@pytest.mark.parametrize(
+    ("language", "number", "day"),
+    [("ru", "12\xa0345", "1 марта 2025 г."), ("kk", "12\xa0345", "01.03.2025"), ("en", "12,345", "March 1, 2025")],
+)
+def test_numbers_and_dates_are_written_as_the_page_language_writes_them(language, number, day):
+    from django.utils import translation
+
+    from centres.advocacy.charts import Bar, Bars, Chart, shown
+    from centres.selectors import CHANGES_SINCE
+
+    with translation.override(language):
+        bars = Bars([Bar("a", 12345), Bar("b", 7)])
+        assert [bar.value_text for bar in bars.bars] == [number, "7"]
+        assert Chart("x", "x", ["a", "b"], [["a", 12345, "59,9 m²"]], bars).shown_rows == [["a", number, "59,9 m²"]]
+        assert shown(Decimal("12345")) == number
+        from centres.advocacy.charts import changes_by_month
+
+        assert day in changes_by_month([], CHANGES_SINCE.replace(month=3), datetime.date(2025, 4, 1)).title
+
+
+def test_the_russian_dashboard_writes_its_dates_in_russian(client, world):
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    sign_in(client, make_user("someone", "advocate"))
+    page = client.get("/ru/dashboard/").content.decode()
+    with translation.override("ru"):
+        assert date_format(today(), "DATE_FORMAT") in page
+    assert "1 января 2025 г." in page  # since when the changes count
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", page)  # no ISO date anywhere on the page

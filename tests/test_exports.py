@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 
-from centres.columns import BACKUP_COLUMNS, COLUMNS, COMPUTED_COLUMNS, PUBLIC_COLUMNS, escape_formula, unescape_formula
+from centres.columns import BACKUP_COLUMNS, COLUMNS, JUDGEMENT_COLUMNS, PUBLIC_COLUMNS, escape_formula, unescape_formula
 from centres.exports import centre_rows, judgement_cells
 from centres.models import Centre, CountryRules
 from tests.conftest import csv_of, make_centre, make_operator
@@ -259,7 +259,7 @@ def test_rows_judge_from_plain_values_as_eligibility_judges_the_centre(case):
         centre, rules = centre_of(case)
         loaded = Centre.objects.select_related("compliance").get(pk=centre.pk)
         (row,) = centre_rows(Centre.objects.filter(pk=centre.pk), BACKUP_COLUMNS, rules=rules, on=case["today"])
-        assert {name: row[name] for name in COMPUTED_COLUMNS} == judgement_cells(loaded, rules, case["today"])
+        assert {name: row[name] for name in JUDGEMENT_COLUMNS} == judgement_cells(loaded, rules, case["today"])
         assert {column.name: row[column.name] for column in COLUMNS} == {
             column.name: column.cell(loaded) for column in COLUMNS
         }

@@ -175,6 +175,7 @@ def test_advocate_columns_are_the_public_ones_plus_compliance_and_the_judgement(
         "flags",
         "gaps",
         "reasons",
+        "legal_basis",
     ]
 
 
@@ -614,14 +615,18 @@ def test_the_public_export_never_reads_the_licensing_records(client, almaty):
 
 
 @pytest.mark.parametrize(
-    ("language", "name_header", "reasons_header"),
+    ("language", "name_header", "reasons_header", "date_format"),
     [
-        ("ru", "Название", "Причины"),
-        ("en", "Name", "Reasons"),
+        ("ru", "Название", "Причины", "DD.MM.YYYY"),
+        ("kk", "Атауы", "Себептері", "DD.MM.YYYY"),
+        ("en", "Name", "Reasons", "MM/DD/YYYY"),
     ],
 )
-def test_the_at_risk_workbook_is_headed_for_reading(advocate_client, thresholds, language, name_header, reasons_header):
-    make_centre(name="Центр «Жан»", services=HELP, last_verified_on=recent(), compliance={"licence_status": "applied"})
+def test_the_at_risk_workbook_is_headed_for_reading(
+    advocate_client, thresholds, language, name_header, reasons_header, date_format
+):
+    verified = recent()
+    make_centre(name="Центр «Жан»", services=HELP, last_verified_on=verified, compliance={"licence_status": "applied"})
     response = download(advocate_client, f"/{language}/at-risk/export.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
     header = [cell.value for cell in sheet[1]]
@@ -634,3 +639,39 @@ def test_the_at_risk_workbook_is_headed_for_reading(advocate_client, thresholds,
     }
     assert widths[name_header] == 40 and widths[reasons_header] == 80
     assert sheet.cell(row=2, column=header.index(name_header) + 1).value == "Центр «Жан»"
+    # Dates are date cells, shown as the page's language writes them; numbers are numbers.
+    with translation.override(language):
+        verified_header = str(capfirst(Centre._meta.get_field("last_verified_on").verbose_name))
+    date_cell = sheet.cell(row=2, column=header.index(verified_header) + 1)
+    assert (date_cell.value.date(), date_cell.number_format, date_cell.is_date) == (verified, date_format, True)
+
+
+def test_the_at_risk_exports_quote_the_rules_legal_basis_and_say_the_minimums_are_demo(advocate_client, thresholds):
+    thresholds.legal_basis, thresholds.source_url = "Социальный кодекс РК, ст. 129", "https://adilet.zan.kz/rus/x"
+    thresholds.thresholds_are_demo = True
+    thresholds.save()
+    hidden_shelter()
+    expected = "Социальный кодекс РК, ст. 129 (https://adilet.zan.kz/rus/x) Minimum areas: demo value — not the law."
+    (row,) = csv_rows(body(download(advocate_client, AT_RISK_EXPORT + "csv")))
+    assert row["legal_basis"] == expected
+    assert "The minimum is a demo value, not the law." in row["reasons"]
+    (row,) = json_rows(body(download(advocate_client, AT_RISK_EXPORT + "json")))
+    assert row["legal_basis"] == expected
+    (row,) = xlsx_cells(body(download(advocate_client, AT_RISK_EXPORT + "xlsx")))
+    assert row["legal_basis"].value == expected
+    # A what-if's list quotes the proposal as what it is, then today's basis; its minimums are the advocate's.
+    what_if = "/en/at-risk/what-if/export.csv?country=KZ&min_area=80"
+    (row,) = csv_rows(body(download(advocate_client, what_if)))
+    assert row["legal_basis"] == (
+        "Hypothetical minimums entered on the what-if page, not the law. "
+        "Социальный кодекс РК, ст. 129 (https://adilet.zan.kz/rus/x)"
+    )
+    assert "demo" not in row["reasons"]
+
+
+def test_a_country_without_a_recorded_legal_basis_says_so(advocate_client, thresholds):
+    thresholds.legal_basis = thresholds.source_url = ""
+    thresholds.save()
+    hidden_shelter()
+    (row,) = csv_rows(body(download(advocate_client, AT_RISK_EXPORT + "csv")))
+    assert row["legal_basis"] == "No legal basis recorded."

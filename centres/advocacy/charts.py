@@ -1,12 +1,18 @@
 """The advocates' dashboard's charts (DESIGN.md section 5): the directory in numbers.
 
-Each chart is drawn here as a plain SVG bar chart, with its numbers in a table beside it: the table is the source of
+Each chart is drawn here as plain SVG, with its numbers in a table folded under it: the table is the source of
 truth, the chart only helps the eye, and neither needs JavaScript. Counts come from grouped and conditional aggregate
 queries, a constant number whatever the number of centres; risks, flags and gaps use the very conditions of the
 at-risk list, so the two always agree.
+
+Two drawings: bars (`Bars`), each labelled above its bar so a long label has the drawing's whole width and the
+drawing can be narrow enough to read on a phone; and the changes over time (`Months`), one column a month stacked by
+kind of change. Every number written in a drawing or a table is in the page language's format ("1 234" in Russian,
+"1,234" in English); coordinates are plain numbers, written with localisation off.
 """
 
 import datetime
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,16 +21,29 @@ from django.db.models import Count, Q
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from centres.eligibility import FLAGS, GAPS, HIGH, MEDIUM, SHELTER, any_q, rule_q
+from centres.eligibility import FLAGS, GAPS, HIGH, MEDIUM, SHELTER, any_q, area_text, rule_q
 from centres.models import Centre, CountryRules
 from centres.selectors import CHANGE_KINDS, CHANGES_SINCE, Change, changes_since
 from centres.vocabularies import Country, LicenceStatus, OperatorKind
 
-# The drawing: labels right-aligned in a column, then bars scaled to the largest value, then each value.
-WIDTH, LABEL_END, BAR_X, BAR_SPACE, ROW_HEIGHT, BAR_HEIGHT = 640, 244, 252, 330, 26, 18
-LABEL_CHARS = 30
-BLUE, RED, AMBER = "#0b5ed7", "#b02a37", "#8a6d00"
+BLUE, RED, AMBER, PURPLE = "#0b5ed7", "#b02a37", "#8a6d00", "#6f42c1"
 CHANGES_SHOWN = 200
+# Both drawings are this wide: at 360 px the page's column is about 330 px, so their 13-unit text is about 11 px.
+WIDTH = 400
+
+
+def shown(value) -> str:
+    """A cell or a label's number as the page's language writes it, grouped ("1 234"); any other value as text."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return str(value)
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+# -- bars -----------------------------------------------------------------------------------------------------------
+
+# Each row: its label, then under it its bar scaled to the largest value, then the value after the bar.
+ROW_HEIGHT, BAR_TOP, BAR_HEIGHT, LABEL_CHARS = 42, 19, 15, 48
+BAR_SPACE = WIDTH - 72  # room after the longest bar for a value of seven figures
 
 
 @dataclass
@@ -33,9 +52,140 @@ class Bar:
     value: int
     colour: str = BLUE
     y: int = 0
+    label_y: int = 0
     text_y: int = 0
     width: int = 0
     value_x: int = 0
+    value_text: str = ""
+
+
+@dataclass
+class Bars:
+    bars: list[Bar]
+    template = "advocacy/chart_bars.html"
+    width: int = WIDTH
+    height: int = field(init=False)
+    bar_height: int = BAR_HEIGHT
+
+    def __post_init__(self) -> None:
+        largest = max((bar.value for bar in self.bars), default=0) or 1
+        for index, bar in enumerate(self.bars):
+            if len(bar.label) > LABEL_CHARS:
+                bar.label = bar.label[: LABEL_CHARS - 1] + "…"
+            bar.y = 2 + index * ROW_HEIGHT
+            bar.label_y = bar.y + 13
+            bar.text_y = bar.y + BAR_TOP + BAR_HEIGHT - 3
+            bar.width = max(round(bar.value * BAR_SPACE / largest), 2 if bar.value else 0)
+            bar.value_x = bar.width + 6
+            bar.value_text = shown(bar.value)
+            bar.y += BAR_TOP
+        self.height = 4 + len(self.bars) * ROW_HEIGHT
+
+
+# -- changes over time ----------------------------------------------------------------------------------------------
+
+MONTHS_LEFT, MONTHS_RIGHT, LEGEND_ROW, PLOT_HEIGHT = 40, 16, 18, 150
+KIND_COLOURS = {"suspended": AMBER, "closed": RED, "licence_lost": PURPLE, "funding_ended": BLUE}
+
+
+@dataclass
+class Segment:
+    """One kind of change in one month's column."""
+
+    y: float
+    height: float
+    colour: str
+    title: str
+
+
+@dataclass
+class MonthColumn:
+    x: float
+    tick_x: float
+    segments: list[Segment]
+    month: str = ""  # its abbreviation under the axis, every few months
+    year: str = ""  # and its year, under January and the first month
+
+
+@dataclass
+class Tick:
+    y: float
+    label: str
+
+
+@dataclass
+class LegendEntry:
+    y: float
+    colour: str
+    label: str
+
+
+@dataclass
+class Months:
+    """Columns of changes a month, stacked by kind, over a y axis of nice round numbers; a legend above."""
+
+    months: list[datetime.date]
+    counts: Counter  # (year, month, kind) → changes
+    template = "advocacy/chart_months.html"
+    width: int = WIDTH
+    left: int = MONTHS_LEFT
+    right: int = WIDTH - MONTHS_RIGHT
+    legend: list[LegendEntry] = field(init=False)
+    top: float = field(init=False)
+    baseline: float = field(init=False)
+    height: float = field(init=False)
+    ticks: list[Tick] = field(init=False)
+    columns: list[MonthColumn] = field(init=False)
+    bar_width: float = field(init=False)
+    month_y: float = field(init=False)
+    year_y: float = field(init=False)
+    empty: bool = field(init=False)
+    middle_x: float = field(init=False)
+    middle_y: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.legend = [
+            LegendEntry(4 + index * LEGEND_ROW, KIND_COLOURS[kind], str(label))
+            for index, (kind, label) in enumerate(CHANGE_KINDS.items())
+        ]
+        self.top = 8 + len(self.legend) * LEGEND_ROW + 8
+        self.baseline = self.top + PLOT_HEIGHT
+        self.month_y, self.year_y = self.baseline + 15, self.baseline + 30
+        self.height = self.baseline + 36
+        totals = [sum(self.counts[day.year, day.month, kind] for kind in CHANGE_KINDS) for day in self.months]
+        self.empty = not any(totals)
+        self.middle_x, self.middle_y = (self.left + self.right) / 2, self.top + PLOT_HEIGHT / 2
+        scale_top = nice_ceiling(max(totals, default=0))
+        steps = [0, scale_top // 2, scale_top] if scale_top % 2 == 0 else [0, scale_top]
+        self.ticks = [Tick(round(self.baseline - step * PLOT_HEIGHT / scale_top, 1), shown(step)) for step in steps]
+        slot = (self.right - self.left) / max(len(self.months), 1)
+        self.bar_width = round(slot * 0.7, 1)
+        every = 3 if len(self.months) <= 36 else 6 if len(self.months) <= 72 else 12
+        self.columns = []
+        for index, day in enumerate(self.months):
+            x = self.left + index * slot + (slot - self.bar_width) / 2
+            column = MonthColumn(round(x, 1), round(x + self.bar_width / 2, 1), [])
+            if (day.month - 1) % every == 0 or index == 0:
+                column.month = formats.date_format(day, "M")
+                if day.month == 1 or index == 0:
+                    column.year = str(day.year)
+            y = self.baseline
+            for kind, label in CHANGE_KINDS.items():
+                count = self.counts[day.year, day.month, kind]
+                if count:
+                    height = count * PLOT_HEIGHT / scale_top
+                    y -= height
+                    title = f"{formats.date_format(day, 'YEAR_MONTH_FORMAT')}: {label} — {shown(count)}"
+                    column.segments.append(Segment(round(y, 1), round(height, 1), KIND_COLOURS[kind], title))
+            self.columns.append(column)
+
+
+def nice_ceiling(value: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50… at least `value` (at least 1): the top of an axis."""
+    if value <= 1:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
 @dataclass
@@ -46,24 +196,12 @@ class Chart:
     title: str
     columns: list[str]
     rows: list[list]
-    bars: list[Bar]
+    drawing: Bars | Months
     note: str = ""
-    width: int = WIDTH
-    height: int = field(init=False)
-    label_end: int = LABEL_END
-    bar_x: int = BAR_X
-    bar_height: int = BAR_HEIGHT
 
-    def __post_init__(self) -> None:
-        largest = max((bar.value for bar in self.bars), default=0) or 1
-        for index, bar in enumerate(self.bars):
-            if len(bar.label) > LABEL_CHARS:
-                bar.label = bar.label[: LABEL_CHARS - 1] + "…"
-            bar.y = 4 + index * ROW_HEIGHT
-            bar.text_y = bar.y + BAR_HEIGHT - 5
-            bar.width = max(round(bar.value * BAR_SPACE / largest), 2 if bar.value else 0)
-            bar.value_x = BAR_X + bar.width + 6
-        self.height = 8 + len(self.bars) * ROW_HEIGHT
+    @property
+    def shown_rows(self) -> list[list[str]]:
+        return [[shown(cell) for cell in row] for row in self.rows]
 
 
 def _total(counts: Counter, keys) -> int:
@@ -88,7 +226,7 @@ def by_country_and_kind() -> Chart:
         _("Centres by country and operator"),
         [_("Country"), *[label for _kind, label in kinds], _("Total")],
         table,
-        bars,
+        Bars(bars),
         _("Open centres: neither closed nor archived."),
     )
 
@@ -111,7 +249,7 @@ def kazakh_licences() -> Chart:
         _("Kazakh centres by licence status"),
         [_("Licence status"), _("Centres")],
         table,
-        [Bar(str(label), value) for label, value in table],
+        Bars([Bar(str(label), value) for label, value in table]),
         _("Open centres in Kazakhstan; a centre with no licensing record counts as unknown."),
     )
 
@@ -141,16 +279,16 @@ def risk_charts(counts: dict[str, int]) -> list[Chart]:
             _("Centres at risk, by risk"),
             [_("Risk"), _("Centres")],
             by_risk,
-            [Bar(by_risk[0][0], counts[HIGH], RED), Bar(by_risk[1][0], counts[MEDIUM], AMBER)],
-            _("Each centre counted once, at its most severe flag: %(count)d at risk in all.")
-            % {"count": counts["at_risk"]},
+            Bars([Bar(by_risk[0][0], counts[HIGH], RED), Bar(by_risk[1][0], counts[MEDIUM], AMBER)]),
+            _("Each centre counted once, at its most severe flag: %(count)s at risk in all.")
+            % {"count": shown(counts["at_risk"])},
         ),
         Chart(
             "flags",
             _("Centres at risk, by flag"),
             [_("Risk flag"), _("Centres")],
             by_flag,
-            [Bar(label, value, RED) for label, value in by_flag],
+            Bars([Bar(label, value, RED) for label, value in by_flag]),
             _("A centre with several flags is counted under each."),
         ),
         Chart(
@@ -158,14 +296,10 @@ def risk_charts(counts: dict[str, int]) -> list[Chart]:
             _("Data gaps, by kind"),
             [_("Data gap"), _("Centres")],
             by_gap,
-            [Bar(label, value) for label, value in by_gap],
+            Bars([Bar(label, value) for label, value in by_gap]),
             _("Not accusations: what the directory does not know yet."),
         ),
     ]
-
-
-def _area(value: Decimal) -> str:
-    return f"{value.normalize():f}"
 
 
 def shelter_premises(rules: dict[str, CountryRules]) -> Chart:
@@ -188,7 +322,7 @@ def shelter_premises(rules: dict[str, CountryRules]) -> Chart:
             continue
         below, above = found.get(f"{country.value}_below"), found.get(f"{country.value}_above")
         unknown = found[f"{country.value}_unknown"]
-        shown_minimum = _("%(area)s m²") % {"area": _area(minimum)} if minimum is not None else _("not set")
+        shown_minimum = _("%(area)s m²") % {"area": area_text(minimum)} if minimum is not None else _("not set")
         table.append(
             [
                 country.label,
@@ -209,30 +343,33 @@ def shelter_premises(rules: dict[str, CountryRules]) -> Chart:
         _("Shelters' premises area against the minimum"),
         [_("Country"), _("Minimum area"), _("Shelters"), _("Below the minimum"), _("At or above"), _("Not recorded")],
         table,
-        bars,
+        Bars(bars),
         _("Open centres offering shelter. The minimum is each country's rule; “not set” means no premises flag."),
     )
 
 
 def changes_by_month(changes: list[Change], since: datetime.date, on: datetime.date) -> Chart:
+    """The changes a month since `since`, as columns over time; the table lists only the months with a change."""
     counts = Counter((change.day.year, change.day.month, change.kind) for change in changes)
     months, year, month = [], since.year, since.month
     while (year, month) <= (on.year, on.month):
-        months.append((year, month))
+        months.append(datetime.date(year, month, 1))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    table, bars = [], []
-    for year, month in months:
-        label = formats.date_format(datetime.date(year, month, 1), "YEAR_MONTH_FORMAT")
-        values = [counts[year, month, kind] for kind in CHANGE_KINDS]
-        table.append([label, *values, sum(values)])
-        bars.append(Bar(label, sum(values)))
+    table = []
+    for day in months:
+        values = [counts[day.year, day.month, kind] for kind in CHANGE_KINDS]
+        if any(values):
+            table.append([formats.date_format(day, "YEAR_MONTH_FORMAT"), *values, sum(values)])
     return Chart(
         "changes-by-month",
-        _("Changes since %(date)s, by month") % {"date": since.isoformat()},
+        _("Changes since %(date)s, by month") % {"date": formats.date_format(since, "DATE_FORMAT")},
         [_("Month"), *[str(label) for label in CHANGE_KINDS.values()], _("Total")],
         table,
-        bars,
-        _("Suspensions, closures, licences lost or refused and funding ended, from the directory's history."),
+        Months(months, counts),
+        _(
+            "Suspensions, closures, licences lost or refused and funding ended, from the directory's history. "
+            "The table lists the months with at least one change."
+        ),
     )
 
 

@@ -86,6 +86,9 @@ def proposed_rules(rules: dict[str, CountryRules], proposal: Proposal) -> dict[s
     changed.min_premises_area_m2 = proposal.min_area
     changed.min_area_per_bed_m2 = proposal.min_per_bed
     changed.thresholds_are_demo = False  # the advocate's own figures
+    # What an export of the proposal quotes as its basis: the proposal itself, then today's basis.
+    hypothetical = _("Hypothetical minimums entered on the what-if page, not the law.")
+    changed.legal_basis = f"{hypothetical} {changed.legal_basis}".strip()
     return {**rules, proposal.country: changed}
 
 
