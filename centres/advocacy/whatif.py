@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from centres.advocacy.charts import shown
 from centres.eligibility import BY_CODE, OPEN, SHELTER, rule_q
 from centres.models import Centre, CountryRules, Region
 from centres.vocabularies import AddressVisibility, Country, LicenceStatus, OperatorKind
@@ -189,6 +190,7 @@ class CurvePoint:
     x: float = 0
     y: float = 0
     label_y: float = 0  # its count, above it
+    centres_text: str = ""  # the count as the page's language writes it
 
 
 @dataclass
@@ -213,6 +215,7 @@ class CurveChart:
             point.x = round(LEFT + index * (CURVE_WIDTH - LEFT - RIGHT) / span, 1)
             point.y = round(self.baseline - point.centres * (self.baseline - TOP) / largest, 1)
             point.label_y = round(point.y - 7, 1)
+            point.centres_text = shown(point.centres)
         self.polyline = " ".join(f"{point.x},{point.y}" for point in self.points)
 
 
