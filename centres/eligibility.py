@@ -7,6 +7,7 @@ Nothing is stored: a rule change or the passing of a date shows on the next page
 """
 
 import datetime
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -246,6 +247,14 @@ def date_text(value: datetime.date | None) -> str:
     """A date in a reason, as the page's language writes it ("1 декабря 2026 г.", "1 желтоқсан 2026 ж.",
     "Dec. 1, 2026"): a sentence to quote, not a cell to sort (the exports' date columns stay ISO)."""
     return date_format(value, "DATE_FORMAT") if value else "—"
+
+
+def one_full_stop(sentence: str) -> str:
+    """A sentence whose date ended it with its own abbreviation's stop ("… 1 декабря 2026 г..") with one stop."""
+    return DOUBLED_STOP.sub(".", sentence)
+
+
+DOUBLED_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 
 
 def area_text(value: Any) -> str:
@@ -516,7 +525,7 @@ def findings(centre: Centre, all_rules: dict[str, CountryRules], today: datetime
     for rule in judged(rules):
         for severity, condition in rule.conditions(rules, today):
             if condition.test(centre):
-                found.append(Finding(rule.code, rule.kind, severity, rule.reason(centre, rules, today)))
+                found.append(Finding(rule.code, rule.kind, severity, one_full_stop(rule.reason(centre, rules, today))))
                 break
     return found
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from centres.eligibility import LOST_STATUSES, date_text
+from centres.eligibility import LOST_STATUSES, date_text, one_full_stop
 from centres.filters import PublicSearch
 from centres.geo import Resolution
 from centres.models import Centre, Compliance, today
@@ -274,5 +274,5 @@ def _funding_ends(since: datetime.date, on: datetime.date) -> Iterator[Change]:
     ended = ended.values("centre_id", "centre__name", "centre__country", "funding_ends_on")
     for row in ended:
         day = row["funding_ends_on"]
-        detail = _("Funding ended on %(date)s.") % {"date": date_text(day)}
+        detail = one_full_stop(_("Funding ended on %(date)s.") % {"date": date_text(day)})
         yield Change(day, row["centre_id"], row["centre__name"], row["centre__country"], "funding_ended", detail)

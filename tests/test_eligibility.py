@@ -300,3 +300,15 @@ def test_a_reason_quoting_a_demo_minimum_says_it_is_not_the_law(kz_rules):
     assert len(law) == len(demo) == 2  # the premises and the area per bed
     assert not any("demo" in reason for reason in law)
     assert all(reason.endswith("The minimum is a demo value, not the law.") for reason in demo)
+
+
+def test_a_russian_reason_ending_with_a_date_ends_with_one_full_stop():
+    from django.utils import translation
+
+    from centres.eligibility import date_text, one_full_stop
+
+    with translation.override("ru"):
+        sentence = translation.gettext("Funding ended on %(date)s.") % {"date": date_text(datetime.date(2026, 11, 17))}
+    assert sentence.endswith("2026 г..")  # what the catalogue and the date make together
+    assert one_full_stop(sentence).endswith("17 ноября 2026 г.")
+    assert one_full_stop("Wait... what.") == "Wait... what."  # an ellipsis is left alone

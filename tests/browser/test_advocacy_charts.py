@@ -95,3 +95,17 @@ def test_a_dossier_prints_on_at_most_two_a4_pages_without_the_sites_controls(she
     text = " ".join(" ".join(sheet.extract_text().split()) for sheet in sheets)
     assert 1 <= len(sheets) <= 2, len(sheets)
     assert "Убежище 1" in text and "Быстрый выход" not in text and "Распечатать досье" not in text
+
+
+def test_the_dashboard_reads_without_javascript(shelters, live_server, new_context):
+    page = signed_in_page(new_context, live_server, 360, javascript=False)
+    page.goto(f"{live_server.url}/ru/dashboard/")
+    charts = page.locator("main svg[role=img]")
+    assert charts.count() == 7
+    assert all(charts.nth(index).bounding_box()["width"] >= 300 for index in range(7))  # the column's width
+    operators = page.locator("section", has=page.locator("#operators-heading"))
+    table = operators.locator("table")
+    assert not table.is_visible()  # folded under its chart
+    operators.locator("summary", has_text="Числа").click()
+    assert table.is_visible() and "Казахстан" in table.inner_text()
+    assert page.evaluate(OUTSIDE) == []
