@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from centres.access import EXPORT_AT_RISK, VIEW_AT_RISK, permission_required
 from centres.advocacy.charts import dashboard_context
 from centres.advocacy.coverage import STANDARD, STANDARD_SOURCE, coverage_table
+from centres.advocacy.coverage_map import coverage_map
 from centres.advocacy.dossier import dossier
 from centres.advocacy.filters import AtRiskFilter
 from centres.advocacy.presentation import at_risk_view
@@ -71,7 +72,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW_AT_RISK)
 def coverage(request: HttpRequest) -> HttpResponse:
     """Shelter places per country and region against the European standard (centres/advocacy/coverage.py)."""
-    context = {"countries": coverage_table(), "standard": STANDARD, "standard_source": STANDARD_SOURCE}
+    countries = coverage_table()
+    context = {
+        "countries": countries,
+        "coverage_map": coverage_map(countries),
+        "standard": STANDARD,
+        "standard_source": STANDARD_SOURCE,
+    }
     return render(request, "advocacy/coverage.html", context)
 
 
