@@ -1,9 +1,9 @@
 """What is kept from one request for the next, and what drops it: the data version, and whole anonymous pages.
 
-`data_version()` is a token that changes whenever a centre, its phones or compliance, an operator, a country's rules
-or a hotline is saved or deleted; it is part of the key of everything cached from them (the dashboard's numbers,
-anonymous pages), so an edit shows on the next page load: at once with a shared cache (REDIS_URL), within a minute
-with a cache per server process.
+`data_version()` is a token that changes whenever a centre, its phones or compliance, an operator, a country's rules,
+a hotline or a population figure is saved or deleted; it is part of the key of everything cached from them (the
+advocates' dashboard, what-if and coverage figures, anonymous pages), so an edit shows on the next page load: at
+once with a shared cache (REDIS_URL), within a minute with a cache per server process.
 
 Whole public pages that every anonymous visitor sees alike are kept for a minute: the home, country, safety and
 centre pages, and the list before any search (`?page=N` at most). A search (`q`, `near`, a position, filters) is
@@ -24,10 +24,20 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
 from centres.filters import plain_page
-from centres.models import CACHE_SECONDS, Centre, CentrePhone, Compliance, CountryRules, Hotline, Operator, today
+from centres.models import (
+    CACHE_SECONDS,
+    Centre,
+    CentrePhone,
+    Compliance,
+    CountryRules,
+    Hotline,
+    Operator,
+    Population,
+    today,
+)
 
 DATA_VERSION_KEY = "centres:data-version:v1"
-COUNTED = (Centre, CentrePhone, Compliance, Operator, CountryRules, Hotline)
+COUNTED = (Centre, CentrePhone, Compliance, Operator, CountryRules, Hotline, Population)
 
 
 def data_version() -> str:

@@ -234,3 +234,23 @@ def test_numbers_follow_the_page_language(client, populations):
 def test_the_at_risk_list_links_to_the_coverage_page(client):
     sign_in(client, make_user("someone", "advocate"))
     assert 'href="/en/coverage/"' in client.get("/en/at-risk/").content.decode()
+
+
+def test_the_figures_are_kept_until_a_population_or_a_shelter_is_saved(
+    client, populations, django_capture_on_commit_callbacks
+):
+    shelter("KZ-75", 100)
+    sign_in(client, make_user("someone", "advocate"))
+
+    def almaty_line():
+        (kazakhstan,) = [country for country in client.get(COVERAGE).context["countries"] if country.code == "KZ"]
+        return next(line for line in kazakhstan.regions if line.population == populations["KZ-75"])
+
+    assert (almaty_line().places, almaty_line().needed) == (100, 235)
+    with django_capture_on_commit_callbacks(execute=True):
+        populations["KZ-75"].population = 3_000_000
+        populations["KZ-75"].save()
+    assert almaty_line().needed == 300  # a population edit makes a new data version
+    with django_capture_on_commit_callbacks(execute=True):
+        shelter("KZ-75", 20)
+    assert almaty_line().places == 120

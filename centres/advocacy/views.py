@@ -72,14 +72,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW_AT_RISK)
 def coverage(request: HttpRequest) -> HttpResponse:
     """Shelter places per country and region against the European standard (centres/advocacy/coverage.py)."""
+    # Like the dashboard's numbers, kept for a minute per data version (a population edit makes a new one too).
+    context = kept(current_key("coverage"), _coverage_context)
+    return render(request, "advocacy/coverage.html", context)
+
+
+def _coverage_context() -> dict:
     countries = coverage_table()
-    context = {
+    return {
         "countries": countries,
         "coverage_map": coverage_map(countries),
         "standard": STANDARD,
         "standard_source": STANDARD_SOURCE,
     }
-    return render(request, "advocacy/coverage.html", context)
 
 
 @require_safe
@@ -89,7 +94,9 @@ def what_if_page(request: HttpRequest) -> HttpResponse:
     on, rules = today(), CountryRules.for_countries()
     form = WhatIfForm(request.GET or None)
     proposal = proposal_of(form) if request.GET else None
-    result = what_if(rules, proposal, on) if proposal else None
+    # Every open shelter of the country is counted, so the figures of one proposal are kept for a minute per data
+    # version (a rule change makes a new one), as the dashboard's are.
+    result = kept(current_key("what-if", repr(proposal)), lambda: what_if(rules, proposal, on)) if proposal else None
     current = rules[proposal.country] if proposal else None
     context = {
         "form": form,
