@@ -25,6 +25,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -35,6 +36,9 @@ from centres.columns import (
     MAY_NEED_ESCAPING,
     NEVER_ON_THE_WEB,
     WHEREABOUTS,
+    Boolean,
+    Choice,
+    Codes,
     Column,
     Date,
     DateTime,
@@ -257,8 +261,8 @@ def write_xlsx(
     and numbers are number cells. Returns the number of rows written.
 
     The header row holds the columns' codes, which an import reads back; `for_reading` (the advocates' list) heads
-    them with their labels in the page's language instead, freezes that row, sets each column's width and puts an
-    autofilter on the header.
+    them with their labels in the page's language instead, writes dates as date cells and codes and yes/no in words,
+    freezes that row, sets each column's width and puts an autofilter on the header.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
@@ -271,6 +275,7 @@ def write_xlsx(
     sheet.append([_string_cell(sheet, header) for header in headers])
     kinds = [(column.name, _cell_kind(column, for_reading)) for column in columns]
     formats = {"date": _excel_format("SHORT_DATE_FORMAT"), "datetime": _excel_format("SHORT_DATETIME_FORMAT")}
+    words = {column.name: _in_words(column.kind) for column in columns if _cell_kind(column, for_reading) == "words"}
     count = 0
     for count, row in enumerate(rows, start=1):  # noqa: B007 - the count is the result
         cells: list[Any] = []
@@ -282,6 +287,8 @@ def write_xlsx(
                 cells.append(Decimal(text))
             elif kind in formats:
                 cells.append(_date_cell(sheet, text, kind, formats[kind]))
+            elif kind == "words":
+                cells.append(_string_cell(sheet, words[name](text)))
             else:
                 cells.append(_string_cell(sheet, text))
         sheet.append(cells)
@@ -301,7 +308,24 @@ def _cell_kind(column: Column, for_reading: bool) -> str:
         return "datetime"
     if for_reading and isinstance(column.kind, Date):
         return "date"
+    if for_reading and isinstance(column.kind, Choice | Codes | Boolean):
+        return "words"
     return "text"
+
+
+def _in_words(kind: Choice | Codes | Boolean) -> Callable[[str], str]:
+    """How a workbook for reading writes a code, a list of codes or a yes/no: in the page language's words
+    ("Лицензия выдана", "Да"), where the files an import reads back hold the codes ("licensed", "true")."""
+    if isinstance(kind, Boolean):
+        return lambda text: gettext("Yes") if text == "true" else gettext("No") if text == "false" else text
+    labels = dict(kind.codes.choices)
+
+    def label(code: str) -> str:
+        return str(labels.get(code, code))
+
+    if isinstance(kind, Codes):
+        return lambda text: "; ".join(label(code) for code in text.split(";") if code)
+    return label
 
 
 # Django's date format letters and Excel's codes for them (a minute is "MM" after an hour in Excel).

@@ -18,7 +18,8 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 
 from centres.columns import ADVOCATE_COLUMNS, COLUMNS, PUBLIC_COLUMNS
-from centres.models import Centre, ExportLog
+from centres.models import Centre, Compliance, ExportLog
+from centres.vocabularies import LicenceStatus, Service
 from tests.conftest import make_centre, make_operator, make_user, page_queries, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -626,7 +627,13 @@ def test_the_at_risk_workbook_is_headed_for_reading(
     advocate_client, thresholds, language, name_header, reasons_header, date_format
 ):
     verified = recent()
-    make_centre(name="Центр «Жан»", services=HELP, last_verified_on=verified, compliance={"licence_status": "applied"})
+    make_centre(
+        name="Центр «Жан»",
+        services=HELP,
+        open_24_7=False,
+        last_verified_on=verified,
+        compliance={"licence_status": "applied"},
+    )
     response = download(advocate_client, f"/{language}/at-risk/export.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
     header = [cell.value for cell in sheet[1]]
@@ -644,6 +651,21 @@ def test_the_at_risk_workbook_is_headed_for_reading(
         verified_header = str(capfirst(Centre._meta.get_field("last_verified_on").verbose_name))
     date_cell = sheet.cell(row=2, column=header.index(verified_header) + 1)
     assert (date_cell.value.date(), date_cell.number_format, date_cell.is_date) == (verified, date_format, True)
+    # Codes and yes/no in the page's words, as the admin shows them; an unknown yes/no stays empty.
+    centre = Centre.objects.get(name="Центр «Жан»")
+    with translation.override(language):
+        status_header = str(capfirst(Compliance._meta.get_field("licence_status").verbose_name))
+        open_header = str(capfirst(Centre._meta.get_field("open_24_7").verbose_name))
+        services_header = str(capfirst(Centre._meta.get_field("services").verbose_name))
+        expected = (
+            str(LicenceStatus.APPLIED.label),
+            translation.gettext("No"),
+            "; ".join(str(Service(code).label) for code in centre.services),
+        )
+    cells = [
+        sheet.cell(row=2, column=header.index(name) + 1).value for name in (status_header, open_header, services_header)
+    ]
+    assert tuple(cells) == expected and "applied" not in cells
 
 
 def test_the_at_risk_exports_quote_the_rules_legal_basis_and_say_the_minimums_are_demo(advocate_client, thresholds):

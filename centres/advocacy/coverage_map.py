@@ -17,10 +17,10 @@ from pathlib import Path
 
 from django.db.models import Avg, Count, F, FloatField, OuterRef, Subquery, Sum
 from django.db.models.functions import Cast
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from centres.advocacy.charts import shown
 from centres.advocacy.coverage import CountryCoverage, Line
 from centres.advocacy.mapping import MAP
 from centres.models import Centre, Place
@@ -94,7 +94,7 @@ class Legend:
         baseline = title_y + 12 + (2 * radius(references[0], largest) if references else 0)
         circles, x = [], 10.0
         for value in references:
-            r, label = radius(value, largest), _number(value)
+            r, label = radius(value, largest), shown(value)
             circles.append(
                 LegendCircle(
                     round(x + r, 1),
@@ -194,10 +194,6 @@ def reference_gaps(largest: int) -> list[int]:
     return values
 
 
-def _number(value: int) -> str:
-    return number_format(value, use_l10n=True, force_grouping=True)
-
-
 def _text_width(text: str, size: float = FONT_SIZE) -> float:
     """A generous guess at a text's width in SVG units (the server cannot measure the browser's font)."""
     return len(text) * size * 0.62
@@ -252,7 +248,7 @@ def town_marks() -> list[Mark]:
             "%(town)s: %(count)s centre at a public address",
             "%(town)s: %(count)s centres at a public address",
             town.centres,
-        ) % {"town": town.display_name(), "count": _number(town.centres)}
+        ) % {"town": town.display_name(), "count": shown(town.centres)}
         marks.append(Mark(*MAP.point(town.longitude, town.latitude), title))
     return marks
 
@@ -267,8 +263,8 @@ def region_marks(regions: list[tuple[Line, str]], largest: int) -> tuple[list[Ci
             unplaced.append(line.name)
             continue
         x, y = MAP.point(*centres[code])
-        numbers = {"region": line.name, "gap": _number(line.gap), "places": _number(line.places)}
-        numbers["needed"] = _number(line.needed)
+        numbers = {"region": line.name, "gap": shown(line.gap), "places": shown(line.places)}
+        numbers["needed"] = shown(line.needed)
         if line.gap == 0:
             met.append(
                 Mark(x, y, _("%(region)s: the standard is met (%(places)s places, %(needed)s needed)") % numbers)
