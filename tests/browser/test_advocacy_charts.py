@@ -7,40 +7,10 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from centres.models import CountryRules
-from tests.conftest import current_code, make_centre, make_user
+from tests.browser.advocates import OUTSIDE, PASSWORD, signed_in_page
+from tests.conftest import make_centre, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a long test password 1"
-OUTSIDE = """() => {
-    const out = [];
-    for (const svg of document.querySelectorAll('svg[role=img]')) {
-        const box = svg.getBoundingClientRect();
-        for (const text of svg.querySelectorAll('text')) {
-            const r = text.getBoundingClientRect();
-            const outside = r.left < box.left - 0.5 || r.right > box.right + 0.5
-                || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5;
-            if (outside) out.push(text.textContent);
-        }
-    }
-    return out;
-}"""
-
-
-def signed_in_page(new_context, live_server, width: int, javascript: bool = True):
-    viewport = {"width": width, "height": 900}
-    page = new_context(viewport=viewport, locale="ru-RU", java_script_enabled=javascript).new_page()
-    page.goto(f"{live_server.url}/ru/login/")
-    page.fill("#id_username", "advocate-1")
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    if "/second-factor/" in page.url:  # when SECOND_FACTOR_FOR_ADVOCATES is on
-        page.fill("#id_code", current_code(TOTPDevice.objects.get(user__username="advocate-1")))
-        with page.expect_navigation():
-            page.click("main button[type=submit]")
-    assert "/login/" not in page.url
-    return page
 
 
 @pytest.fixture
