@@ -477,6 +477,8 @@ RULES: tuple[Rule, ...] = (
 FLAGS = tuple(rule for rule in RULES if rule.kind == "flag")
 GAPS = tuple(rule for rule in RULES if rule.kind == "gap")
 BY_CODE = {rule.code: rule for rule in RULES}
+# A centre's risk in words, as the at-risk list says it.
+RISK_LABELS = {HIGH: _("High"), MEDIUM: _("Medium"), "none": _("No risk flag")}
 # Gaps judged in every country, with or without rules of its own; everything else needs a country's rules.
 EVERY_COUNTRY = {"not_verified"}
 

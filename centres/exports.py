@@ -49,7 +49,7 @@ from centres.columns import (
     phone_rows,
     reading_width,
 )
-from centres.eligibility import basis_text, findings, risk_of
+from centres.eligibility import BY_CODE, RISK_LABELS, basis_text, findings, risk_of
 from centres.models import Centre, Compliance, CountryRules, today
 from centres.vocabularies import AddressVisibility
 
@@ -274,8 +274,9 @@ def write_xlsx(
         sheet.freeze_panes = "A2"
     sheet.append([_string_cell(sheet, header) for header in headers])
     kinds = [(column.name, _cell_kind(column, for_reading)) for column in columns]
-    formats = {"date": _excel_format("SHORT_DATE_FORMAT"), "datetime": _excel_format("SHORT_DATETIME_FORMAT")}
-    words = {column.name: _in_words(column.kind) for column in columns if _cell_kind(column, for_reading) == "words"}
+    day = _excel_format("SHORT_DATE_FORMAT")
+    formats = {"date": day, "datetime": f"{day} HH:MM"}  # the time on a 24-hour clock in every language
+    words = {column.name: _in_words(column) for column in columns if _cell_kind(column, for_reading) == "words"}
     count = 0
     for count, row in enumerate(rows, start=1):  # noqa: B007 - the count is the result
         cells: list[Any] = []
@@ -308,33 +309,42 @@ def _cell_kind(column: Column, for_reading: bool) -> str:
         return "datetime"
     if for_reading and isinstance(column.kind, Date):
         return "date"
-    if for_reading and isinstance(column.kind, Choice | Codes | Boolean):
+    if for_reading and (isinstance(column.kind, Choice | Codes | Boolean) or column.name in _JUDGEMENT_WORDS):
         return "words"
     return "text"
 
 
-def _in_words(kind: Choice | Codes | Boolean) -> Callable[[str], str]:
+# The judgement's codes in words: a risk, and the flags' and gaps' names.
+_JUDGEMENT_WORDS = {
+    "risk": RISK_LABELS,
+    "flags": {rule.code: rule.label for rule in BY_CODE.values()},
+    "gaps": {rule.code: rule.label for rule in BY_CODE.values()},
+}
+
+
+def _in_words(column: Column) -> Callable[[str], str]:
     """How a workbook for reading writes a code, a list of codes or a yes/no: in the page language's words
-    ("Лицензия выдана", "Да"), where the files an import reads back hold the codes ("licensed", "true")."""
-    if isinstance(kind, Boolean):
+    ("Лицензия выдана", "Да", "Высокий"), where the files an import reads back hold the codes ("licensed", "true",
+    "high")."""
+    if isinstance(column.kind, Boolean):
         return lambda text: gettext("Yes") if text == "true" else gettext("No") if text == "false" else text
-    labels = dict(kind.codes.choices)
+    labels = _JUDGEMENT_WORDS.get(column.name) or dict(column.kind.codes.choices)
 
     def label(code: str) -> str:
         return str(labels.get(code, code))
 
-    if isinstance(kind, Codes):
+    if isinstance(column.kind, Codes) or column.name in ("flags", "gaps"):
         return lambda text: "; ".join(label(code) for code in text.split(";") if code)
     return label
 
 
-# Django's date format letters and Excel's codes for them (a minute is "MM" after an hour in Excel).
-_EXCEL_CODES = {"d": "DD", "j": "D", "m": "MM", "n": "M", "Y": "YYYY", "y": "YY", "H": "HH", "G": "H", "i": "MM"}
+# Django's day, month and year format letters and Excel's codes for them.
+_EXCEL_CODES = {"d": "DD", "j": "D", "m": "MM", "n": "M", "Y": "YYYY", "y": "YY"}
 
 
 def _excel_format(name: str) -> str:
-    """The page language's short date (or date and time) format as an Excel number format: "DD.MM.YYYY" in Russian
-    and Kazakh, "MM/DD/YYYY" in English."""
+    """The page language's short date format as an Excel number format: "DD.MM.YYYY" in Russian and Kazakh,
+    "MM/DD/YYYY" in English."""
     django_format = get_format(name)
     return "".join(_EXCEL_CODES.get(letter, letter if not letter.isalpha() else "") for letter in django_format)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from centres.advocacy.coverage import coverage_table, places_missing, places_needed, places_per_10000
 from centres.models import Population, Region
-from tests.conftest import form_data, make_centre, make_user, sign_in
+from tests.conftest import count_queries, form_data, make_centre, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +254,20 @@ def test_the_figures_are_kept_until_a_population_or_a_shelter_is_saved(
     with django_capture_on_commit_callbacks(execute=True):
         shelter("KZ-75", 20)
     assert almaty_line().places == 120
+
+
+def test_the_kept_figures_are_served_without_counting_again(client, populations):
+    shelter("KZ-75", 100)
+    sign_in(client, make_user("someone", "advocate"))
+    counted, kept = count_queries(client, COVERAGE), count_queries(client, COVERAGE, kept="everything")
+    assert kept < counted
+    # Kept: the session, the user, the permission check (two) and saving the session (three), nothing counted.
+    assert kept <= 7, kept
+
+
+def test_the_page_ends_with_how_to_quote_it(client, populations):
+    sign_in(client, make_user("someone", "advocate"))
+    page = client.get("/ru/coverage/?x=<b>").content.decode()
+    assert "Для цитирования: Справочник кризисных центров, «Обеспеченность убежищами по европейскому стандарту»" in page
+    cite = page[page.index("Для цитирования") :]
+    assert "http://testserver/ru/coverage/?x=" in cite and "<b>" not in cite[: cite.index("</p>")]

@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 
-from centres.columns import ADVOCATE_COLUMNS, COLUMNS, PUBLIC_COLUMNS
+from centres.columns import ADVOCATE_COLUMNS, COLUMNS, COMPUTED_LABELS, PUBLIC_COLUMNS
+from centres.eligibility import BY_CODE, RISK_LABELS
 from centres.models import Centre, Compliance, ExportLog
 from centres.vocabularies import LicenceStatus, Service
 from tests.conftest import make_centre, make_operator, make_user, page_queries, sign_in
@@ -310,8 +311,10 @@ def test_a_hidden_shelter_at_risk_is_exported_to_advocates_without_its_whereabou
         rows = csv_rows(data) if fmt == "csv" else json_rows(data)
     (row,) = rows
     assert row["id"] == str(shelter.pk)
-    assert row["risk"] == "high"
-    assert row["flags"] == "premises_too_small"
+    # The workbook is for reading: the judgement in words (tested with the other words below).
+    assert (row["risk"], row["flags"]) == (
+        ("High", "Premises too small") if fmt == "xlsx" else ("high", "premises_too_small")
+    )
     assert "Premises 42 m² is below the minimum of 60 m²." in row["reasons"]
     assert row["city"] == almaty.name_ru
     for name in ("address", "latitude", "longitude", "beds_free", "beds_free_updated_at"):
@@ -626,11 +629,15 @@ def test_the_public_export_never_reads_the_licensing_records(client, almaty):
 def test_the_at_risk_workbook_is_headed_for_reading(
     advocate_client, thresholds, language, name_header, reasons_header, date_format
 ):
-    verified = recent()
+    verified, updated = recent(), timezone.now().replace(second=0, microsecond=0)
     make_centre(
         name="Центр «Жан»",
         services=HELP,
         open_24_7=False,
+        accessible=None,
+        address_visibility="public",
+        beds_free=2,
+        beds_free_updated_at=updated,
         last_verified_on=verified,
         compliance={"licence_status": "applied"},
     )
@@ -649,23 +656,32 @@ def test_the_at_risk_workbook_is_headed_for_reading(
     # Dates are date cells, shown as the page's language writes them; numbers are numbers.
     with translation.override(language):
         verified_header = str(capfirst(Centre._meta.get_field("last_verified_on").verbose_name))
+        updated_header = str(capfirst(Centre._meta.get_field("beds_free_updated_at").verbose_name))
     date_cell = sheet.cell(row=2, column=header.index(verified_header) + 1)
     assert (date_cell.value.date(), date_cell.number_format, date_cell.is_date) == (verified, date_format, True)
+    # A date and time: the directory's local time on a 24-hour clock (English's "P" would drop the time).
+    time_cell = sheet.cell(row=2, column=header.index(updated_header) + 1)
+    local = timezone.make_naive(updated)
+    assert (time_cell.value, time_cell.number_format) == (local, f"{date_format} HH:MM")
     # Codes and yes/no in the page's words, as the admin shows them; an unknown yes/no stays empty.
     centre = Centre.objects.get(name="Центр «Жан»")
     with translation.override(language):
         status_header = str(capfirst(Compliance._meta.get_field("licence_status").verbose_name))
         open_header = str(capfirst(Centre._meta.get_field("open_24_7").verbose_name))
         services_header = str(capfirst(Centre._meta.get_field("services").verbose_name))
+        access_header = str(capfirst(Centre._meta.get_field("accessible").verbose_name))
+        risk_header, flags_header = (str(capfirst(COMPUTED_LABELS[name])) for name in ("risk", "flags"))
         expected = (
             str(LicenceStatus.APPLIED.label),
             translation.gettext("No"),
+            None,
             "; ".join(str(Service(code).label) for code in centre.services),
+            str(RISK_LABELS["medium"]),
+            str(BY_CODE["licence_pending"].label),
         )
-    cells = [
-        sheet.cell(row=2, column=header.index(name) + 1).value for name in (status_header, open_header, services_header)
-    ]
-    assert tuple(cells) == expected and "applied" not in cells
+    names = (status_header, open_header, access_header, services_header, risk_header, flags_header)
+    cells = [sheet.cell(row=2, column=header.index(name) + 1).value for name in names]
+    assert tuple(cells) == expected and "applied" not in cells and "medium" not in cells
 
 
 def test_the_at_risk_exports_quote_the_rules_legal_basis_and_say_the_minimums_are_demo(advocate_client, thresholds):

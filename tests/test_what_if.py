@@ -166,3 +166,11 @@ def test_the_curves_coordinates_are_numbers_in_every_language(client, shelters, 
     points = re.search(r'points="([^"]*)"', svg).group(1).split()
     assert len(points) == len(CURVE_MINIMUMS) and all(re.fullmatch(r"[\d.]+,[\d.]+", point) for point in points)
     assert min(float(value) for value in coordinates) > 0 and max(float(value) for value in coordinates) <= 640
+
+
+def test_a_proposal_is_kept_under_one_key_however_it_was_typed():
+    one = Proposal("KZ", Decimal("80"), None, ("revoked", "refused"))
+    same = Proposal("KZ", Decimal("80.0"), None, ("refused", "revoked", "refused"))
+    assert one.key == same.key == "KZ|80||refused,revoked"
+    assert Proposal("KZ", Decimal("80"), Decimal("7"), ()).key != Proposal("KZ", Decimal("80"), None, ()).key
+    assert Proposal("KZ", None, Decimal("80"), ()).key != Proposal("KZ", Decimal("80"), None, ()).key

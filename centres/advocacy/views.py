@@ -99,7 +99,13 @@ def what_if_page(request: HttpRequest) -> HttpResponse:
     proposal = proposal_of(form) if request.GET else None
     # Every open shelter of the country is counted, so the figures of one proposal are kept for a minute per data
     # version (a rule change makes a new one), as the dashboard's are.
-    result = kept(current_key("what-if", repr(proposal)), lambda: what_if(rules, proposal, on)) if proposal else None
+    # The rules are read again inside: read before the key, a rule saved in between would be kept under the new
+    # data version.
+    result = (
+        kept(current_key("what-if", proposal.key), lambda: what_if(CountryRules.for_countries(), proposal, on))
+        if proposal
+        else None
+    )
     current = rules[proposal.country] if proposal else None
     context = {
         "form": form,

@@ -58,6 +58,14 @@ class Proposal:
     min_per_bed: Decimal | None
     lost: tuple[str, ...] = ()
 
+    @property
+    def key(self) -> str:
+        """The same text for the same proposal however it was typed (80, 80.0; statuses in any order)."""
+        minimums = [
+            f"{value.normalize():f}" if value is not None else "" for value in (self.min_area, self.min_per_bed)
+        ]
+        return "|".join([self.country, *minimums, ",".join(sorted(set(self.lost)))])
+
 
 @dataclass
 class Numbers:

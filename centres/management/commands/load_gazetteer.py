@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from centres.caching import new_data_version
 from centres.geo import load_places
 from centres.models import Place, Region
 
@@ -11,6 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         counts = load_places(Place, Region)
+        new_data_version()  # what is kept from the places (the coverage map, town names on pages) is drawn anew
         self.stdout.write(
             f"Regions: {counts.regions_created} created, {counts.regions_updated} updated. "
             f"Places: {counts.places_created} created, {counts.places_updated} updated, {counts.places_total} in all."
