@@ -5,6 +5,7 @@ import importlib
 import io
 import os
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -303,12 +304,13 @@ class InFlight:
     server is idle."""
 
     def __init__(self):
-        self.count, self.lock = 0, threading.Condition()
+        self.count, self.started, self.lock = 0, 0, threading.Condition()
 
     def wrap(self, application):
         def tracked(environ, start_response):
             with self.lock:
                 self.count += 1
+                self.started += 1
             result = None
             try:
                 result = application(environ, start_response)
@@ -322,9 +324,18 @@ class InFlight:
 
         return tracked
 
-    def wait_until_idle(self, seconds: float = 10) -> None:
-        with self.lock:
-            self.lock.wait_for(lambda: self.count == 0, timeout=seconds)
+    def wait_until_idle(self, seconds: float = 10, settle: float = 0.2) -> None:
+        """Until no request is being answered and none has started for `settle` seconds: a request the browser
+        sent before its context closed may still wait in the server's queue, uncounted, when the count is 0."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self.lock:
+                self.lock.wait_for(lambda: self.count == 0, timeout=max(deadline - time.monotonic(), 0))
+                started = self.started
+            time.sleep(settle)
+            with self.lock:
+                if self.count == 0 and self.started == started:
+                    return
 
 
 LIVE_SERVER_REQUESTS = InFlight()
