@@ -252,7 +252,7 @@ class CentreFilter(django_filters.FilterSet):
         """Centres at a public address with places free reported within each country's allowed age (older figures
         do not count) — and every shelter whose address is hidden or city-only, whatever its figure: filtering
         those by it would tell anyone watching which hidden shelter has room tonight. Their cards say to call and
-        ask (`presentation._places_free`)."""
+        ask (`presentation.places_free_shown`)."""
         if not value:  # unticked (False is no empty value to django-filter)
             return qs
         rules = CountryRules.for_countries()

@@ -3,6 +3,8 @@ from django.urls import path
 
 from centres import second_factor, staff
 from centres.advocacy import views as advocacy
+from centres.open_data import package
+from centres.open_data import views as open_data
 from centres.public import corrections
 from centres.public import views as public
 
@@ -17,6 +19,8 @@ urlpatterns = [
     path("centres/<slug:slug>/correction/thanks/", corrections.correction_thanks, name="correction_thanks"),
     path("countries/<str:code>/", public.country_detail, name="country"),
     path("safety/", public.safety, name="safety"),
+    path("open-data/", open_data.open_data, name="open_data"),
+    path("open-data/hsds.zip", package.hsds_zip, name="open_data_hsds"),
     path("at-risk/", advocacy.at_risk_list, name="at_risk"),
     path("at-risk/export.csv", advocacy.at_risk_export, {"format": "csv"}, name="at_risk_export_csv"),
     path("at-risk/export.xlsx", advocacy.at_risk_export, {"format": "xlsx"}, name="at_risk_export_xlsx"),

@@ -171,6 +171,7 @@ RATE_LIMITS = {
     "export": env("RATE_LIMIT_EXPORT", default="10/m"),  # whole-list downloads, public and advocates'
     "login": env("RATE_LIMIT_LOGIN", default="20/m"),  # login forms and second-factor codes sent
     "correction": env("RATE_LIMIT_CORRECTION", default="5/h"),  # corrections sent from a centre's page
+    "api": env("RATE_LIMIT_API", default="60/m"),  # open-data API requests (/api/), as many as searches
 }
 for _kind, _rate in RATE_LIMITS.items():
     if not re.fullmatch(r"[1-9][0-9]*/[smhd]", _rate):

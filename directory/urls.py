@@ -7,6 +7,8 @@ from centres.public import views as public
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("exit/", public.quick_exit, name="quick_exit"),
+    # The open-data API answers in JSON at one address for every language (centres/open_data/api.py).
+    path("api/", include("centres.open_data.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("centres.urls")),

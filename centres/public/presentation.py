@@ -108,7 +108,7 @@ def centre_view(
         services=_labels(Service, centre.services),
         audiences=_labels(Audience, centre.audiences),
         languages=_labels(Language, centre.languages),
-        places_free=_places_free(centre, country_rules, trusted),
+        places_free=places_free_shown(centre, country_rules, trusted),
         verification_stale=is_stale(centre.last_verified_on, country_rules.verification_max_age_days, today),
         last_verified_on=centre.last_verified_on,
         messenger=centre.messenger,
@@ -219,7 +219,7 @@ def _label(vocabulary, code: str, language: str) -> str:
     return str(vocabulary(code).label)
 
 
-def _places_free(centre: Centre, rules: CountryRules, trusted: bool) -> PlacesFree | None:
+def places_free_shown(centre: Centre, rules: CountryRules, trusted: bool) -> PlacesFree | None:
     if centre.address_visibility != AddressVisibility.PUBLIC and not trusted:
         # Nothing of a hidden shelter's figure shows, not even whether it has one or how old it is.
         return PlacesFree(call_to_ask=True) if Service.SHELTER in centre.services else None
