@@ -53,7 +53,7 @@ def fast_password_hasher():
 @pytest.fixture(autouse=True, scope="session")
 def rate_limits_out_of_the_way():
     """Tests make many requests a minute from one address; the tests of the limits set their own."""
-    limits = {kind: "100000/m" for kind in ("search", "export", "login", "correction")}
+    limits = {kind: "100000/m" for kind in ("search", "export", "login", "correction", "api")}
     with override_settings(RATE_LIMITS=limits):
         yield
 
