@@ -44,6 +44,9 @@ ADVOCATES_ONLY = {
     WHAT_IF,
     "/ru/coverage/",
 }
+# The open-data API: one address for everyone, no session (measured once, without a login).
+API_SERVICES = "/api/services?per_page=50"
+ANONYMOUS_ONLY = {API_SERVICES, "/api/services?per_page=50&search=%D0%BF%D1%80%D0%B8%D1%8E%D1%82&country=KZ"}
 # Kept for a minute per data version: measured as served from what is kept, and as the first request after an edit.
 KEPT_PER_VERSION = {"/ru/dashboard/", WHAT_IF, "/ru/coverage/"}
 PAGES = [
@@ -64,6 +67,11 @@ PAGES = [
     ("dashboard (advocate)", "/ru/dashboard/"),
     ("what-if: 80 m², 7 m² a bed (advocate)", WHAT_IF),
     ("coverage (advocate)", "/ru/coverage/"),
+    ("API services, 50 a page", API_SERVICES),
+    (
+        "API services, search=приют&country=KZ",
+        "/api/services?per_page=50&search=%D0%BF%D1%80%D0%B8%D1%8E%D1%82&country=KZ",
+    ),
 ]
 # Whole-file exports: timed once each (they grow with the directory by nature), with peak memory growth.
 EXPORTS = [
@@ -103,6 +111,8 @@ def measure(runs: int, only: str | None, exports: bool, imports: bool = True) ->
                 continue
             if path in ADVOCATES_ONLY and audience == "anonymous":
                 continue
+            if path in ANONYMOUS_ONLY and audience != "anonymous":
+                continue
             path = detail if path == "DETAIL" else path
             # The reference is made afresh for both audiences (an anonymous visitor's would come from the page
             # cache): shares compare pages with the same template-only work.
@@ -115,6 +125,8 @@ def measure(runs: int, only: str | None, exports: bool, imports: bool = True) ->
         if only and only not in label:
             continue
         rows.append((label, *export_cost(advocate_client, path)))
+    if exports and (not only or "hsds" in only):
+        rows.append(("export_hsds (HSDS package)", *hsds_cost()))
     if imports and (not only or "import" in only):
         rows.extend(import_costs())
     return rows
@@ -213,6 +225,30 @@ def export_cost(client, path: str) -> tuple[float, float, str]:
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return elapsed, elapsed, f"{rows:,} rows, {peak / 1_000_000:.0f} MB"
+
+
+def hsds_cost() -> tuple[float, float, str]:
+    """`manage.py export_hsds` into a temporary file: its time (no memory tracer), then in a second pass its peak
+    memory growth; and how many services the package holds."""
+    import csv
+    import io
+    import tracemalloc
+    import zipfile
+
+    from django.core.management import call_command
+
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "hsds.zip"
+        start = time.perf_counter()
+        call_command("export_hsds", str(target), verbosity=0)
+        elapsed = (time.perf_counter() - start) * 1000
+        with zipfile.ZipFile(target) as package:
+            services = sum(1 for _row in csv.reader(io.TextIOWrapper(package.open("services.csv"), "utf-8"))) - 1
+        tracemalloc.start()
+        call_command("export_hsds", str(target), verbosity=0)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return elapsed, elapsed, f"{services:,} services, {peak / 1_000_000:.0f} MB"
 
 
 def download(client, path: str, keep: bool = True) -> bytes:
@@ -327,6 +363,7 @@ def run_child(options: argparse.Namespace, size: int, url: str) -> list[list[str
         "RATE_LIMIT_SEARCH": "1000000/m",
         "RATE_LIMIT_EXPORT": "1000000/m",
         "RATE_LIMIT_LOGIN": "1000000/m",
+        "RATE_LIMIT_API": "1000000/m",
     }
     out = subprocess.run(
         [

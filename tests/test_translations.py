@@ -314,7 +314,7 @@ def test_key_strings_render_in_the_active_language(language):
 @pytest.mark.parametrize("language", ALL)
 def test_public_pages_are_served_in_each_language(client, language):
     quick_exit, find_help, *_rest = KEY_STRINGS[language]
-    for name in ("centres:home", "centres:centre_list", "centres:safety"):
+    for name in ("centres:home", "centres:centre_list", "centres:safety", "centres:open_data"):
         with translation.override(language):
             url = reverse(name)
         html = client.get(url).content.decode()
