@@ -25,6 +25,7 @@ KEPT_FIELDS = {
     "updated_at",
     "public_latitude",
     "public_longitude",
+    "public_changed_at",
 }
 PHONE_FIELDS = ("label", "number", "answers_24_7", "position")
 

@@ -57,6 +57,7 @@ UNTRACKED = [
     "public_latitude",
     "public_longitude",
     "judged_risk",
+    "public_changed_at",
 ]
 
 
@@ -176,12 +177,15 @@ class Operator(Versioned):
 
     def save(self, *args, **kwargs) -> None:
         adding = self._state.adding
+        previous = None if adding else type(self)._base_manager.filter(pk=self.pk).values_list("name", "kind").first()
         for field, value in derived.name_columns(self.name).items():
             setattr(self, field, value)
         super().save(*args, **kwargs)
         if not adding:
             # Its centres' search text holds the operator's name: derived, so no history entry is wanted.
             derived.reindex_centres(self.centres.all(), parts=["search_text"])
+            if previous != (self.name, self.kind):  # shown on each of its centres' cards
+                self.centres.update(public_changed_at=timezone.now())
 
 
 phone_number_validator = RegexValidator(
@@ -422,6 +426,10 @@ class Centre(TranslatedTexts, Versioned):
     # Its risk as judged for the day of the stored judgement (2 high, 1 medium, 0 none): what the at-risk list
     # reads its tiers by, through an index, while that judgement is today's (judging.py). Never shown as such.
     judged_risk = models.PositiveSmallIntegerField(default=0, editable=False)
+    # When what the public sees of the centre last changed (`public_fields`, and its phones): the open data's
+    # `last_modified`. Unlike `updated_at`, a hidden shelter's new figure of places free, its internal notes or its
+    # licensing never move it: nobody outside can tell that someone at a hidden shelter was at work tonight.
+    public_changed_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -463,11 +471,13 @@ class Centre(TranslatedTexts, Versioned):
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = self._unique_slug()
-        previous_city_id, previous_free, previous_stamp = None, None, None
+        fields = public_fields()
+        previous = None
         if not self._state.adding:
-            saved = type(self)._base_manager.filter(pk=self.pk)
-            fields = ("city_id", "beds_free", "beds_free_updated_at")
-            previous_city_id, previous_free, previous_stamp = saved.values_list(*fields).first() or (None, None, None)
+            previous = type(self)._base_manager.filter(pk=self.pk).values(*fields).first()
+        previous_city_id, previous_free, previous_stamp = (
+            (previous["city_id"], previous["beds_free"], previous["beds_free_updated_at"]) if previous else (None,) * 3
+        )
         # A new figure of places free is as of now, unless whoever changed it set its time on purpose.
         new_figure = self.beds_free is not None and self.beds_free != previous_free
         if new_figure and self.beds_free_updated_at in (previous_stamp, None):
@@ -495,6 +505,10 @@ class Centre(TranslatedTexts, Versioned):
             (city.latitude, city.longitude) if city else (None, None),
         )
         self.opening_hours = schedules.normalised(self.opening_hours)
+        if previous is None or _shown(previous) != _shown({name: getattr(self, name) for name in fields}):
+            self.public_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "public_changed_at"}
         super().save(*args, **kwargs)
         if self.opening_hours != getattr(self, "_opening_hours_in_db", ""):
             derived.write_openings(self.pk, self.opening_hours)
@@ -551,6 +565,31 @@ class Centre(TranslatedTexts, Versioned):
             n += 1
             slug = f"{base}-{n}"
         return slug
+
+
+def public_fields() -> list[str]:
+    """The columns of a centre that a public card or page, or the open data, show (`CARD_COLUMNS` of the centre
+    itself, each language of its translated texts, and its operator, town and region)."""
+    from centres.languages import every_language
+
+    found = ["operator_id", "city_id", "region_id"]
+    for name in CARD_COLUMNS:
+        if "__" in name:
+            continue
+        found.extend(every_language(name) if name in Centre.TRANSLATED else [name])
+    return found
+
+
+def _shown(values: dict) -> dict:
+    """What of `values` (a centre's `public_fields`) the public sees: places free only at a public address."""
+    if values["address_visibility"] != AddressVisibility.PUBLIC:
+        return {name: value for name, value in values.items() if name not in ("beds_free", "beds_free_updated_at")}
+    return values
+
+
+def _phones_changed(sender, instance: "CentrePhone", **kwargs) -> None:
+    """A phone saved or deleted is a public change of its centre (`Centre.public_changed_at`)."""
+    Centre._base_manager.filter(pk=instance.centre_id).update(public_changed_at=timezone.now())
 
 
 class CentreOpening(models.Model):
@@ -616,6 +655,10 @@ class CentrePhone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.number}" if self.label else self.number
+
+
+models.signals.post_save.connect(_phones_changed, sender=CentrePhone, dispatch_uid="centre-phone-public-change")
+models.signals.post_delete.connect(_phones_changed, sender=CentrePhone, dispatch_uid="centre-phone-public-delete")
 
 
 class Compliance(models.Model):

@@ -237,8 +237,8 @@ def has_unrecorded() -> bool:
 
 # -- services ----------------------------------------------------------------------------------------------------
 
-# What a service reads of a centre: what a public card reads, and when it last changed.
-SERVICE_COLUMNS = (*CARD_COLUMNS, "updated_at", "operator__id", "region__code", "city__geonameid")
+# What a service reads of a centre: what a public card reads, and when that last changed.
+SERVICE_COLUMNS = (*CARD_COLUMNS, "public_changed_at", "operator__id", "region__code", "city__geonameid")
 
 
 def services() -> QuerySet:
@@ -264,7 +264,7 @@ def service(centre: Centre, rules: dict[str, CountryRules], countries: dict[int 
         "organization_id": organization_id(centre.operator_id),
         "name": centre.name,
         "status": "temporarily closed" if centre.status == Status.TEMPORARILY_CLOSED else "active",
-        "last_modified": _moment(centre.updated_at),
+        "last_modified": _moment(centre.public_changed_at),
     }
     _put(found, "description", centre.public_notes)
     _put(found, "url", centre.website)
