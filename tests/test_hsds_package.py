@@ -645,3 +645,21 @@ def test_the_download_speaks_the_pages_language(world, client):
 
 def test_the_download_takes_only_get(client):
     assert client.post("/en/open-data/hsds.zip").status_code == 405
+
+
+def test_one_package_is_made_at_a_time(world, client):
+    """While a package is being made, another download is asked to come back, and nothing is built for it; once
+    that one is done, the next download is made."""
+    from django.core.cache import cache
+
+    from centres.open_data.package import BUILDING_KEY
+
+    cache.set(BUILDING_KEY, True, 60)
+    busy = client.get("/en/open-data/hsds.zip")
+    assert busy.status_code == 503
+    assert busy["Retry-After"] == "60"
+    assert "try again" in busy.content.decode()
+    assert not busy.cookies
+    cache.delete(BUILDING_KEY)
+    download(client, "/en/open-data/hsds.zip")
+    assert cache.get(BUILDING_KEY) is None  # released after the build

@@ -16,7 +16,6 @@ import json
 import re
 import tempfile
 import time
-import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urljoin
 
-from django.conf import settings
+from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -41,6 +40,8 @@ from centres.open_data import hsds, schemas
 # growth near 25 MB, where 2,000 took it over 60 MB, in about the same time.
 CHUNK_SIZE = 500
 STEM = "hsds"  # the download is hsds-<date>.zip
+BUILDING_KEY = "centres:open-data:building"
+BUILDING_SECONDS = 300  # held at most this long, should a worker die while it builds
 PACKAGE_NAME = "crisis-centre-directory-hsds"
 LICENCE = {
     "name": "CC-BY-4.0",
@@ -307,6 +308,16 @@ def hsds_zip(request: HttpRequest) -> HttpResponse:
     """The package for anyone, in the page's language: built into a temporary file (a failure shows as an error,
     not as a cut-off download), then sent from it. Nothing about the visitor is kept: no cookie, no log, and no
     export record (the export log has no kind for this package; anonymous downloads are never recorded anyway)."""
+    # One package is made at a time on the whole site (with a shared cache; in each process without one): a
+    # download keeps a worker busy for its building, and the public pages must never wait behind several.
+    if not cache.add(BUILDING_KEY, True, BUILDING_SECONDS):
+        response = HttpResponse(
+            _("The package is being made for someone else just now. Please try again in a minute."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = "60"
+        return response
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response once sent
     try:
         write_package(spool, language=translation.get_language(), base_url=request.build_absolute_uri("/"))
@@ -314,32 +325,8 @@ def hsds_zip(request: HttpRequest) -> HttpResponse:
     except BaseException:
         spool.close()
         raise
+    finally:
+        cache.delete(BUILDING_KEY)
     response = FileResponse(spool, as_attachment=True, filename=filename(), content_type="application/zip")
     response["Cache-Control"] = "no-store"
     return response
-
-
-# -- measuring -----------------------------------------------------------------------------------------------------
-
-
-def measure(language: str | None = None) -> dict[str, float]:
-    """For a bench: the package written twice to a temporary file, once timed, once under tracemalloc for its peak
-    memory growth (the tracer slows Python several times over)."""
-    language = language or settings.LANGUAGE_CODE
-    with tempfile.TemporaryFile() as spool:
-        written = write_package(spool, language=language)
-        size = spool.tell()
-    tracemalloc.start()
-    try:
-        with tempfile.TemporaryFile() as spool:
-            write_package(spool, language=language)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return {
-        "services": written.services,
-        "rows": written.total_rows,
-        "seconds": written.seconds,
-        "peak_mb": peak / 1_000_000,
-        "zip_mb": size / 1_000_000,
-    }
