@@ -14,7 +14,8 @@ class BrowserPolicyMiddleware:
 
     - `Permissions-Policy`: every powerful feature off, and geolocation allowed to our own origin only on the pages
       whose "Use my location" button asks for it (nothing is ever asked without a click);
-    - `Cross-Origin-Resource-Policy: same-origin`: no other site may embed our pages, images or scripts.
+    - `Cross-Origin-Resource-Policy: same-origin`: no other site may embed our pages, images or scripts; only the
+      open-data API (/api/), which any site may read, says `cross-origin`.
     (`Cross-Origin-Opener-Policy: same-origin` comes from Django's SecurityMiddleware.)
     """
 
@@ -28,7 +29,8 @@ class BrowserPolicyMiddleware:
         response.headers["Permissions-Policy"] = ", ".join(
             [f"geolocation={'(self)' if asks else '()'}", *(f"{feature}=()" for feature in FEATURES_OFF)]
         )
-        response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        open_data = match is not None and "api" in match.namespaces
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin" if open_data else "same-origin"
         return response
 
 

@@ -935,3 +935,26 @@ def test_the_plain_list_costs_its_count_its_page_its_phones_and_its_operators_co
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/api/services", organization).status_code == 200
     assert len(page_queries(captured)) == 4
+
+
+def test_only_the_api_may_be_read_by_other_sites(client, db):
+    assert client.get("/api/services")["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert client.get("/api/nothing-here")["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert client.get("/en/")["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert client.get("/en/open-data/")["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_a_hidden_shelters_new_figure_is_no_modification(client, db):
+    """Its places free are never published, so a new figure must not show as a change either: `modified_after`
+    would otherwise tell anyone watching that someone at the hidden shelter was at work."""
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 4, 0, tzinfo=datetime.UTC), tick=False):
+        shelter = make_centre(name="Тайный приют", address_visibility="hidden", address="ул. Тайная, 5", beds=9)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 23, 0, tzinfo=datetime.UTC), tick=False):
+        shelter.beds_free = 4
+        shelter.internal_notes = "ночная смена"
+        shelter.save()
+        assert names(client, {"modified_after": "2026-03-02"}) == []
+        [found] = ok(client, "/api/services")["contents"]
+    assert datetime.datetime.fromisoformat(found["last_modified"]) == datetime.datetime(
+        2026, 3, 1, 4, 0, tzinfo=datetime.UTC
+    )

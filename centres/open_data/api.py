@@ -290,8 +290,8 @@ def _since(params: QueryDict, name: str) -> datetime.datetime | None:
     """An ISO 8601 date or date and time, or None when not given; without an offset, in the directory's time zone.
     An offset's "+" sent unencoded arrives as a space, and is read as the "+" it was.
 
-    Rounded up to a whole second: `last_modified` shows `updated_at` to the second, cut, so it is on or after the
-    moment asked exactly when `updated_at` is on or after that moment rounded up."""
+    Rounded up to a whole second: `last_modified` shows `public_changed_at` to the second, cut, so it is on or after the
+    moment asked exactly when `public_changed_at` is on or after that moment rounded up."""
     text = _given(params, name)
     if not text:
         return None
@@ -434,7 +434,7 @@ def matching_services(params: QueryDict) -> tuple[QuerySet, Origin | None]:
         else:
             queryset = queryset.none()
     if (since := _since(params, "modified_after")) is not None:
-        queryset = queryset.filter(updated_at__gte=since)
+        queryset = queryset.filter(public_changed_at__gte=since)
     if found.origin is None:
         return queryset.order_by("name", "pk"), None
     return queryset.order_by("distance_rank", "name", "pk"), found.origin
