@@ -36,6 +36,7 @@ SURVIVAL_PATH = (
     "centres/public/*",
     "centres/vocabularies.py",
     "centres/opening_hours.py",  # the day names and words a page shows the hours in
+    "centres/open_data/hsds.py",  # the open data's words, in each page's language like the pages
 )
 PLURAL_FORMS = {
     "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
