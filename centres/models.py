@@ -194,6 +194,18 @@ phone_number_validator = RegexValidator(
 )
 
 
+# Who is admitted: the card's short facts, the centre page's questions (`presentation.admission_facts`), the open
+# data's admission attributes (`open_data.hsds`).
+ADMISSION_COLUMNS = (
+    "accepts_children",
+    "boys_max_age",
+    "accepts_pregnant",
+    "documents_needed",
+    "accepts_non_citizens",
+    "referral_needed",
+    "max_stay_days",
+    "anonymous",
+)
 # What a public card or centre page shows (`presentation`): `for_cards` reads these columns only. A card that needs
 # another must name it here; tests render cards under a zero-query assertion, so a column forgotten here fails.
 CARD_COLUMNS = (
@@ -221,15 +233,7 @@ CARD_COLUMNS = (
     "free",
     "accessible",
     "public_notes",
-    # who is admitted: the card's short facts, the centre page's questions (`admission_facts`)
-    "accepts_children",
-    "boys_max_age",
-    "accepts_pregnant",
-    "documents_needed",
-    "accepts_non_citizens",
-    "referral_needed",
-    "max_stay_days",
-    "anonymous",
+    *ADMISSION_COLUMNS,
     "operator__name",
     "operator__kind",
     *(f"city__{name}" for name in NAME_COLUMNS),

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 
 from centres import opening_hours as schedules
-from centres.models import CARD_COLUMNS, Centre, CentrePhone, CountryRules, Operator, Region
+from centres.models import ADMISSION_COLUMNS, CARD_COLUMNS, Centre, CentrePhone, CountryRules, Operator, Region
 from centres.public.presentation import admits, places_free_shown
 from centres.vocabularies import (
     AddressVisibility,
@@ -105,17 +105,8 @@ def _term_id(key: str) -> str:
     return stable_id("taxonomy_term", key)
 
 
-# The facts of who is admitted, as attributes of a service: the column and how its value is written.
-ADMISSION = (
-    "accepts_children",
-    "boys_max_age",
-    "accepts_pregnant",
-    "documents_needed",
-    "accepts_non_citizens",
-    "referral_needed",
-    "max_stay_days",
-    "anonymous",
-)
+# The facts of who is admitted, each an attribute of a service when it is known.
+ADMISSION = ADMISSION_COLUMNS
 GROUPS = ("service", "audience", "operator_kind", "admission")
 
 
