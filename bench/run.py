@@ -67,7 +67,7 @@ PAGES = [
     ("dashboard (advocate)", "/ru/dashboard/"),
     ("what-if: 80 m², 7 m² a bed (advocate)", WHAT_IF),
     ("coverage (advocate)", "/ru/coverage/"),
-    ("API services, 50 a page", API_SERVICES),
+    ("HSDS API services, 50 a page", API_SERVICES),
     (
         "API services, search=приют&country=KZ",
         "/api/services?per_page=50&search=%D0%BF%D1%80%D0%B8%D1%8E%D1%82&country=KZ",
@@ -125,8 +125,9 @@ def measure(runs: int, only: str | None, exports: bool, imports: bool = True) ->
         if only and only not in label:
             continue
         rows.append((label, *export_cost(advocate_client, path)))
-    if exports and (not only or "hsds" in only):
-        rows.append(("export_hsds (HSDS package)", *hsds_cost()))
+    label = "export_hsds (HSDS package)"
+    if exports and (not only or only in label):
+        rows.append((label, *hsds_cost()))
     if imports and (not only or "import" in only):
         rows.extend(import_costs())
     return rows
