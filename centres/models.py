@@ -576,7 +576,7 @@ def public_fields() -> list[str]:
     itself, each language of its translated texts, and its operator, town and region)."""
     from centres.languages import every_language
 
-    found = ["operator_id", "city_id", "region_id"]
+    found = ["operator_id", "city_id", "region_id", "published", "archived"]  # published or not: shown or not
     for name in CARD_COLUMNS:
         if "__" in name:
             continue
@@ -584,10 +584,15 @@ def public_fields() -> list[str]:
     return found
 
 
+# What the public never sees of a centre whose address is hidden or city-only (`presentation.centre_view`).
+NOT_SHOWN_UNLESS_PUBLIC = ("address", "beds_free", "beds_free_updated_at")
+
+
 def _shown(values: dict) -> dict:
-    """What of `values` (a centre's `public_fields`) the public sees: places free only at a public address."""
+    """What of `values` (a centre's `public_fields`) the public sees: its street and places free only at a public
+    address. (Its own point is not among them: the public sees its town's.)"""
     if values["address_visibility"] != AddressVisibility.PUBLIC:
-        return {name: value for name, value in values.items() if name not in ("beds_free", "beds_free_updated_at")}
+        return {name: value for name, value in values.items() if name not in NOT_SHOWN_UNLESS_PUBLIC}
     return values
 
 

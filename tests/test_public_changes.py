@@ -3,6 +3,7 @@ and what its `modified_after` filter reads. A change nobody outside may know of 
 internal notes, licensing) never moves it."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -47,8 +48,15 @@ def test_a_new_centre_is_a_public_change(hidden_shelter):
 
 @pytest.mark.parametrize(
     "values",
-    [{"beds_free": 7}, {"internal_notes": "позвонить директору"}, {"source": "звонок"}, {"beds": 12}],
-    ids=["places free", "internal notes", "source", "beds"],
+    [
+        {"beds_free": 7},
+        {"internal_notes": "позвонить директору"},
+        {"source": "звонок"},
+        {"beds": 12},
+        {"address": "ул. Новая Тайная, 9"},
+        {"latitude": Decimal("43.250001"), "longitude": Decimal("76.950001")},
+    ],
+    ids=["places free", "internal notes", "source", "beds", "street", "own point"],
 )
 def test_what_the_public_never_sees_of_a_hidden_shelter_leaves_it(hidden_shelter, values):
     edit(hidden_shelter, **values)
@@ -72,6 +80,19 @@ def test_a_licensing_change_leaves_it(hidden_shelter):
 def test_what_a_public_page_shows_moves_it(hidden_shelter, values):
     edit(hidden_shelter, **values)
     assert stamp(hidden_shelter) == LATER
+
+
+@pytest.mark.parametrize("values", [{"published": False}, {"archived": True}], ids=["unpublished", "archived"])
+def test_leaving_or_entering_public_view_moves_it(public_shelter, values):
+    edit(public_shelter, **values)
+    assert stamp(public_shelter) == LATER
+    again = LATER + datetime.timedelta(hours=1)
+    centre = Centre.objects.get(pk=public_shelter.pk)
+    for name in values:
+        setattr(centre, name, not values[name])
+    with time_machine.travel(again, tick=False):
+        centre.save()
+    assert stamp(public_shelter) == again
 
 
 def test_places_free_at_a_public_address_move_it(public_shelter):

@@ -2,13 +2,10 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
-def from_last_save(apps, schema_editor):
-    """Until now every save was the last change anyone could know of: each centre starts from its last save."""
-    Centre = apps.get_model("centres", "Centre")
-    Centre._base_manager.update(public_changed_at=models.F("updated_at"))
-
-
 class Migration(migrations.Migration):
+    """Every centre starts from the moment of the migration: its last save may have been a change nobody outside
+    may know of (a hidden shelter's places free), which its first `last_modified` must not tell."""
+
     dependencies = [
         ("centres", "0026_population"),
     ]
@@ -19,5 +16,4 @@ class Migration(migrations.Migration):
             name="public_changed_at",
             field=models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False),
         ),
-        migrations.RunPython(from_last_save, migrations.RunPython.noop),
     ]

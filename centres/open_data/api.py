@@ -12,10 +12,9 @@ What every answer shares (`api_view`):
 - JSON, in the language LocaleMiddleware negotiated from Accept-Language (the path has no language prefix), said
   in `Content-Language`, with `Vary: Accept-Language`; errors are JSON too ({"error", "parameter", "status"}).
 - Counted against the client's "api" rate limit (settings.RATE_LIMITS), OPTIONS apart: 429 with Retry-After.
-- Conditional GET: a weak `ETag` from the data version, today's date, the moment the last figure of places free
-  went out of date, the language and the full address asked for; a `Last-Modified` from when this server first
-  saw the data version (`_version_seen`), or the start of today, or that figure's moment, whichever is latest.
-  If-None-Match (or If-Modified-Since) answers 304.
+- Conditional GET: an `ETag` that is the hash of the answer itself; If-None-Match with it answers 304. No
+  `Last-Modified`: a date of the data would tell anyone watching when an edit nobody may see was saved (a hidden
+  shelter's places free at night), and a date of the answer cannot be known without the history of each figure.
 - CORS open for reading: `Access-Control-Allow-Origin: *`, a preflight OPTIONS answered 204, other methods 405.
 - No cookie: the views never touch the session or the user (PublicPrivacyMiddleware clears any cookie of an
   anonymous response, and sets `Cache-Control: no-store` on every one, this API's too).
@@ -26,19 +25,17 @@ import datetime
 import hashlib
 import math
 import re
-import time
 import uuid
 from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -46,27 +43,25 @@ from django.views.decorators.csrf import csrf_exempt
 from centres.caching import data_version
 from centres.filters import CodesFilter, PublicSearch
 from centres.limits import limited, period_seconds
-from centres.models import Centre, CountryRules, Operator, today
+from centres.models import CACHE_SECONDS, Centre, Operator
 from centres.nearest import Nearest, Origin
 from centres.open_data import hsds, schemas
 from centres.paging import ByName
 from centres.selectors import search_queryset
-from centres.vocabularies import AddressVisibility, Audience, Country, OperatorKind, Service
+from centres.vocabularies import Audience, Country, OperatorKind, Service
 
 PER_PAGE = 50  # a page of services: fully nested, about 2 kB each
 MAX_PER_PAGE = 100  # a larger per_page is read as this
 MAX_PAGE = 10**9  # a page number beyond is an error, not a page (past the last page is an empty page)
 EXACT = 10**9  # "up to" this many is an exact count: more than any directory holds
 ALLOWED = "GET, HEAD, OPTIONS"
-EXPOSED = "ETag, Last-Modified, Retry-After, Content-Language"
+EXPOSED = "ETag, Retry-After, Content-Language"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SCHEMA_LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 OFFICIAL_SCHEMAS = "https://raw.githubusercontent.com/openreferral/specification/"
-# What the cache keeps for the API: when this server first saw each data version, and the moments figures of
-# places free go out of date (see `_version_seen` and `_figures_moment`). One key each, overwritten.
-VERSION_SEEN_KEY = "centres:api:version-seen:v1"
-FIGURES_KEY = "centres:api:figures:v1"
-ORGANIZATIONS_SECONDS = 3600  # the map of organization ids, under a key holding the data version
+# The map of organization ids is kept under a key holding the data version, for as long as the rules and hotlines
+# are: an edit shows at once with a shared cache, within this with a cache per server process.
+ORGANIZATIONS_SECONDS = CACHE_SECONDS
 
 
 # -- what every answer shares --------------------------------------------------------------------------------------
@@ -123,19 +118,19 @@ def api_view(view: Callable[..., dict | HttpResponse]) -> Callable[..., HttpResp
             response = _problem(Problem(405, _("Only GET, HEAD and OPTIONS are answered here.")))
             response["Allow"] = ALLOWED
             return _shared_headers(response)
-        etag, last_modified = validators(request)
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if response is None:
-            try:
-                answer = view(request, **kwargs)
-            except Problem as problem:
-                response = _problem(problem)
-            else:
-                response = answer if isinstance(answer, HttpResponse) else _json(answer)
-        if response.status_code in (200, 304):
+        try:
+            answer = view(request, **kwargs)
+        except Problem as problem:
+            return _shared_headers(_problem(problem))
+        response = answer if isinstance(answer, HttpResponse) else _json(answer)
+        if response.status_code == 200 and not response.streaming:
+            # The answer's own hash: it changes exactly when the answer does (also when a figure of places free
+            # grows too old to be shown, with no edit), and tells nothing of any edit that changes no answer — a
+            # tag or a date taken from the data version would show anyone watching when a hidden shelter's places
+            # free or notes were saved.
+            etag = f'"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+            response = get_conditional_response(request, etag=etag, response=response)
             response["ETag"] = etag
-            if last_modified is not None:
-                response["Last-Modified"] = http_date(last_modified)
         return _shared_headers(response)
 
     return wrapped
@@ -145,94 +140,20 @@ def _preflight() -> HttpResponse:
     response = HttpResponse(status=204)
     response["Allow"] = ALLOWED
     response["Access-Control-Allow-Methods"] = ALLOWED
-    response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since, Accept-Language"
+    response["Access-Control-Allow-Headers"] = "If-None-Match, Accept-Language"
     response["Access-Control-Max-Age"] = "86400"
     return response
 
 
 def _shared_headers(response: HttpResponse) -> HttpResponse:
-    """CORS open for reading, and the language. (`Cross-Origin-Resource-Policy` would be `cross-origin` here, but
-    BrowserPolicyMiddleware sets `same-origin` on every response after the view; CORS requests are not blocked
-    by it.)"""
+    """CORS open for reading, and the language. (`Cross-Origin-Resource-Policy: cross-origin` comes from
+    BrowserPolicyMiddleware, for the API's addresses alone.)"""
     response["Access-Control-Allow-Origin"] = "*"
     response["Access-Control-Expose-Headers"] = EXPOSED
     if "Content-Language" not in response:
         response["Content-Language"] = get_language() or settings.LANGUAGE_CODE
     patch_vary_headers(response, ("Accept-Language",))
     return response
-
-
-def validators(request: HttpRequest) -> tuple[str, int | None]:
-    """The ETag and the Last-Modified (a timestamp, or None) of what `request` asks for, computed without
-    computing the answer.
-
-    An answer changes with the data (the data version changes on every commit of a centre, a phone, an operator,
-    a country's rules…), with the language, with the address asked for, with the day (`current_key` keys pages by
-    it), and when a figure of places free grows too old to be shown, which happens at its own moment with no edit
-    (`presentation.places_free_shown`): all of them are in the ETag.
-
-    Last-Modified is the latest of: when this server first saw the data version (the cache holds the time under
-    one key; `caching.py` keeps no time, and an edit's commit is shortly before its version is first asked for),
-    the start of today, and the moment the last figure went out of date. Within the same second as that moment
-    none is sent: a change later in that second would carry the same date (HTTP dates are whole seconds), and an
-    If-Modified-Since would wrongly answer 304; after it, any later change is dated at least a second later."""
-    version = data_version()
-    figures = _figures_moment(version)
-    identity = "|".join(
-        [
-            request.build_absolute_uri(),
-            get_language() or "",
-            today().isoformat(),
-            version,
-            figures.isoformat() if figures else "",
-        ]
-    )
-    etag = f'W/"{hashlib.sha256(identity.encode()).hexdigest()[:32]}"'
-    start_of_day = timezone.make_aware(datetime.datetime.combine(today(), datetime.time()))
-    moments = [_version_seen(version), start_of_day.timestamp()]
-    if figures is not None:
-        moments.append(figures.timestamp())
-    latest = math.floor(max(moments))
-    return etag, (latest if math.floor(time.time()) > latest else None)
-
-
-def _version_seen(version: str) -> float:
-    """When this server first saw `version` (a Unix time): kept with the version under one key, replaced when the
-    version changes. A lost key only moves the time later, which answers 200 where a 304 would have done."""
-    kept = cache.get(VERSION_SEEN_KEY)
-    if kept is not None and kept[0] == version:
-        return kept[1]
-    now = time.time()
-    cache.set(VERSION_SEEN_KEY, (version, now), None)
-    return now
-
-
-def _figures_moment(version: str) -> datetime.datetime | None:
-    """The latest moment, before now, at which a figure of places free of a public centre went out of date (it is
-    shown until `updated + beds_free_max_age_days`), or None. One query per data version, and again when the next
-    such moment has passed."""
-    now = timezone.now()
-    kept = cache.get(FIGURES_KEY)
-    if kept is not None and kept[0] == version and (kept[2] is None or now <= kept[2]):
-        return kept[1]
-    rules = CountryRules.for_countries()
-    ages = {code: datetime.timedelta(days=rules[code].beds_free_max_age_days) for code in Country.values}
-    aggregates = {}
-    for code, age in ages.items():
-        cutoff = now - age  # a figure updated before this is out of date now
-        aggregates[f"passed_{code}"] = Max(
-            "beds_free_updated_at", filter=Q(country=code, beds_free_updated_at__lt=cutoff)
-        )
-        aggregates[f"next_{code}"] = Min(
-            "beds_free_updated_at", filter=Q(country=code, beds_free_updated_at__gte=cutoff)
-        )
-    shown = Centre.objects.public().filter(address_visibility=AddressVisibility.PUBLIC, beds_free__isnull=False)
-    found = shown.aggregate(**aggregates)
-    passed = [found[f"passed_{code}"] + age for code, age in ages.items() if found[f"passed_{code}"]]
-    upcoming = [found[f"next_{code}"] + age for code, age in ages.items() if found[f"next_{code}"]]
-    moment, next_moment = max(passed, default=None), min(upcoming, default=None)
-    cache.set(FIGURES_KEY, (version, moment, next_moment), None)
-    return moment
 
 
 # -- the parameters ----------------------------------------------------------------------------------------------
@@ -764,8 +685,8 @@ def openapi_document(request: HttpRequest) -> dict:
                 "number of beds, compliance, licences, funding, internal notes, the source of a record, an "
                 "operator's registration number or website.\n\n"
                 "Answers are JSON in the language asked for with Accept-Language (ru, kk, ky, uz, tg or en; Russian "
-                "when none is asked for). Each carries a weak ETag and usually a Last-Modified: ask again with "
-                "If-None-Match for a 304. Errors are JSON with the parameter at fault. CORS is open for reading. "
+                "when none is asked for). Each carries an ETag, the hash of the answer: ask again with If-None-Match "
+                "for a 304. Errors are JSON with the parameter at fault. CORS is open for reading. "
                 f"Requests are limited per client ({rate}): over it, 429 with Retry-After.\n\n"
                 "The data is licensed CC BY 4.0: credit the Crisis Centre Directory. This document and the schemas "
                 f"under {base}/schemas/ are adapted from Open Referral's HSDS {hsds.VERSION} (CC BY-SA 4.0)."
