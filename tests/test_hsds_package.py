@@ -549,7 +549,7 @@ def test_no_internal_text_is_anywhere_in_the_zip(world, exported_world):
     assert "Шанырак" not in text  # the closed centre's operator: no operator but those of public centres
 
 
-def test_texts_are_quoted_against_formulas_as_in_the_public_export_but_not_numbers(almaty):
+def test_texts_are_quoted_against_formulas_as_in_the_public_export_but_not_numbers_or_phones(almaty):
     centre = make_centre(
         name='=HYPERLINK("http://evil.example")',
         city=almaty,
@@ -563,7 +563,7 @@ def test_texts_are_quoted_against_formulas_as_in_the_public_export_but_not_numbe
     assert service_of(found, centre)["name"] == '\'=HYPERLINK("http://evil.example")'
     assert address_of(found, centre)["address_1"] == "'-ул. Минусовая"
     (phone,) = found.tables["phone"]
-    assert phone["number"] == "'+7 727 123 4567"  # as the public CSV export writes a phone that starts with +
+    assert phone["number"] == "+7 727 123 4567"  # as the API gives it: a phone number holds no formula
     location = location_of(found, centre)
     assert (location["latitude"], location["longitude"]) == ("-12.5", "-3.25")
 

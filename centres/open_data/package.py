@@ -152,9 +152,8 @@ def _plain(value: Any) -> str:
 
 def _text(value: Any) -> str:
     """A text as a spreadsheet program will not run it: quoted as `exports.iter_csv` quotes the public CSV export's
-    cells (`columns.escape_formula`), so the two files read the same. That includes a phone number starting with
-    "+" ("'+7 727 …"), which a spreadsheet would otherwise compute or refuse; one leading quote before a formula
-    character is to be stripped on reading (`columns.unescape_formula`)."""
+    cells (`columns.escape_formula`); one leading quote before a formula character is to be stripped on reading
+    (`columns.unescape_formula`)."""
     cell = _plain(value)
     return escape_formula(cell) if cell[:1] in MAY_NEED_ESCAPING else cell
 
@@ -165,12 +164,18 @@ def _time(value: Any) -> str:
     return f"{cell}:00" if _HOURS_AND_MINUTES.fullmatch(cell) else cell
 
 
-def _cell_writer(spec: dict) -> Callable[[Any], str]:
-    """How a field's values are written: texts quoted against formulas; ids (UUIDs), numbers, dates and booleans as
-    they are, which no spreadsheet reads as a formula (a negative number stays a number)."""
+# Texts that can hold no formula, written as they are: a phone number is digits, spaces, brackets and hyphens after
+# an optional "+" (`models.phone_number_validator`), and a directory taking the package must get "+7 727 …", as the
+# API gives it, not "'+7 727 …" (a spreadsheet shows #NAME? or a sum for it; nothing runs).
+AS_THEY_ARE = {("phone", "number")}
+
+
+def _cell_writer(table: str, spec: dict) -> Callable[[Any], str]:
+    """How a field's values are written: texts quoted against formulas; ids (UUIDs), numbers, dates, booleans and
+    phone numbers as they are, which no spreadsheet runs (a negative number stays a number)."""
     if spec["type"] == "time":
         return _time
-    if spec["type"] == "string" and spec.get("format") != "uuid":
+    if spec["type"] == "string" and spec.get("format") != "uuid" and (table, spec["name"]) not in AS_THEY_ARE:
         return _text
     return _plain
 
@@ -206,7 +211,7 @@ class _Tables:
             stream = (folder / resource["path"]).open("w", encoding="utf-8", newline="")
             self.files.append(stream)
             specs = resource["schema"]["fields"]
-            self.fields[name] = {spec["name"]: (at, _cell_writer(spec)) for at, spec in enumerate(specs)}
+            self.fields[name] = {spec["name"]: (at, _cell_writer(name, spec)) for at, spec in enumerate(specs)}
             self.blank[name] = [""] * len(specs)
             self.writers[name] = csv.writer(stream, lineterminator="\r\n")
             self.writers[name].writerow([spec["name"] for spec in specs])
@@ -252,7 +257,10 @@ def write_package(
         finally:
             tables.close()
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("datapackage.json", json.dumps(package, ensure_ascii=False, indent=2) + "\n")
+            descriptor = zipfile.ZipInfo("datapackage.json", date_time=time.localtime()[:6])
+            descriptor.compress_type = zipfile.ZIP_DEFLATED
+            descriptor.external_attr = 0o644 << 16  # readable by all once unpacked, as the CSV files are
+            archive.writestr(descriptor, json.dumps(package, ensure_ascii=False, indent=2) + "\n")
             for resource in package["resources"]:
                 archive.write(Path(folder) / resource["path"], arcname=resource["path"])
     return Written(services=services, rows=dict(tables.counts), seconds=time.perf_counter() - started)
