@@ -630,6 +630,15 @@ def _error_response(description: str) -> dict:
     }
 
 
+def _page_schema(official: dict) -> dict:
+    """The official page, saying what `empty` means here (`envelope`)."""
+    page = copy.deepcopy(official)
+    page["properties"]["empty"]["description"] = (
+        "True when this page holds no entity: the list is empty, or the page is past the last one."
+    )
+    return page
+
+
 def openapi_document(request: HttpRequest) -> dict:
     """The official HSDS 3.1 OpenAPI document, made ours: our `info` and server, only the paths and parameters
     we serve (GET only), and its `$ref`s to the schemas pointed at our copies (/api/schemas/)."""
@@ -655,6 +664,10 @@ def openapi_document(request: HttpRequest) -> dict:
     services_get["responses"]["200"]["description"] = "A page of fully nested services."
     services_get["x-privacy"] = PRIVACY
     paths["/services/{id}"]["get"]["x-privacy"] = PRIVACY
+    paths["/organizations/{id}"]["get"]["responses"]["200"]["description"] = (
+        "An organization: its name, a description of its kind and countries, and its kind as an attribute; its "
+        "services are found with /services?organization_id=."
+    )
     # The official document has these two operation ids the wrong way round.
     paths["/taxonomy_terms"]["get"]["operationId"] = "getPaginatedListOfTaxonomyTerms"
     paths["/taxonomy_terms"]["get"]["description"] = "Paginated listing of taxonomy terms."
@@ -703,7 +716,7 @@ def openapi_document(request: HttpRequest) -> dict:
         "servers": [{"url": base, "description": "This directory's API."}],
         "paths": paths,
         "components": {
-            "schemas": {"Page": official["components"]["schemas"]["Page"], "Error": _error_schema()},
+            "schemas": {"Page": _page_schema(official["components"]["schemas"]["Page"]), "Error": _error_schema()},
             "parameters": _parameters(),
             "responses": {
                 "BadParameter": _error_response("A parameter cannot be read; `parameter` names it."),
