@@ -253,6 +253,14 @@ def operator_countries(operator_ids: Iterable[int | None]) -> dict[int | None, l
     return found
 
 
+def every_operators_countries() -> dict[int | None, list[str]]:
+    """The countries of every operator's public centres (None: the centres without one), in one query."""
+    found: dict[int | None, list[str]] = {}
+    for operator_id, country in Centre.objects.public().order_by().values_list("operator_id", "country").distinct():
+        found.setdefault(operator_id, []).append(country)
+    return found
+
+
 def organizations() -> QuerySet:
     """The operators of at least one public centre, by name."""
     return Operator.objects.filter(pk__in=Centre.objects.public().values("operator_id")).order_by("name", "pk")
@@ -321,7 +329,10 @@ def service(
     organizations = {} if organizations is None else organizations
     if centre.operator_id not in organizations:
         operator = centre.operator if centre.operator_id else None
-        organizations[centre.operator_id] = organization(operator, countries[centre.operator_id])
+        # A map kept from before this centre was published may lack its operator: its own country, then.
+        organizations[centre.operator_id] = organization(
+            operator, countries.get(centre.operator_id) or [centre.country]
+        )
     found["organization"] = organizations[centre.operator_id]
     capacity = _capacity(centre, rules, identifier)
     found["capacities"] = [capacity] if capacity else []
@@ -495,11 +506,16 @@ def _service_attributes(centre: Centre, service_id: str) -> list[dict]:
     return found
 
 
-def page_of_services(centres: list[Centre], rules: dict[str, CountryRules] | None = None) -> list[dict]:
-    """Services for a page of centres read by `with_phones(services())`: one more query, for their operators'
-    countries."""
+def page_of_services(
+    centres: list[Centre],
+    rules: dict[str, CountryRules] | None = None,
+    countries: dict[int | None, list[str]] | None = None,
+) -> list[dict]:
+    """Services for a page of centres read by `with_phones(services())`; unless `countries` gives every operator's
+    (`every_operators_countries`), one more query for their operators' countries."""
     rules = rules if rules is not None else CountryRules.for_countries()
-    countries = operator_countries(centre.operator_id for centre in centres)
+    if countries is None:
+        countries = operator_countries(centre.operator_id for centre in centres)
     organizations: dict[int | None, dict] = {}
     return [service(centre, rules, countries, organizations) for centre in centres]
 
