@@ -5,7 +5,7 @@ What goes out is what a public page shows and nothing more (DESIGN.md section 6)
 - only public centres (`Centre.objects.public()`): never a draft, a closed or an archived one;
 - a centre whose address is hidden or city-only gets a location with its city and region and no street, no
   coordinates (not even its city's: a point is a point), and no figure of places free;
-- a shelter's places free only when its public page would show the number (its address public, the figure fresh);
+- places free only when its public page would show the number (its address public, the figure fresh);
 - never compliance, internal notes, the source of a record, an operator's registration number, the number of beds.
 
 Every id is a UUID that never changes between exports: a centre's service has the centre's own id, and everything
@@ -297,7 +297,7 @@ def service(
     organizations: dict[int | None, dict] | None = None,
 ) -> dict:
     """A public centre as a fully nested HSDS service: its organization, location, phones, schedules, languages,
-    attributes and, for a shelter at a public address with a fresh figure, its places free. `organizations`, when
+    attributes and, for a centre at a public address with a fresh figure, its places free. `organizations`, when
     given, keeps each operator's organization made once for the services that share it."""
     identifier = str(centre.pk)
     found = {
@@ -473,7 +473,7 @@ def unit() -> dict:
 
 
 def _capacity(centre: Centre, rules: dict[str, CountryRules], service_id: str) -> dict | None:
-    """Places free, only as the public page shows them: a number for a shelter at a public address whose figure is
+    """Places free, only as the public page shows them: a number for a centre at a public address whose figure is
     fresh; nothing for a hidden or city-only one, whatever its figure (`presentation.places_free_shown`)."""
     figure = places_free_shown(centre, rules[centre.country], trusted=False)
     if figure is None or figure.count is None:
