@@ -6,6 +6,7 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from centres.health import PATH as HEALTH_PATH
 from centres.signed_in import may_be_signed_in
 
 
@@ -137,7 +138,8 @@ class PublicPrivacyMiddleware:
         user = getattr(request, "user", None)
         if response.cookies and not (user is not None and user.is_authenticated) and not _may_set_cookies(request):
             response.cookies.clear()
-        request_log.info("%s %s %s", request.method, request.path, response.status_code)
+        if request.path != HEALTH_PATH:  # asked every second by a load balancer: no line each time
+            request_log.info("%s %s %s", request.method, request.path, response.status_code)
         return response
 
 

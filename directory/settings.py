@@ -231,6 +231,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Security headers. HTTPS settings are on unless DEBUG; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer asks each node for /healthz over plain HTTP, behind the TLS-terminating proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 # In production the cookies carry the __Host- prefix: the browser takes them only over HTTPS, for this host alone

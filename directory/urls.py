@@ -2,11 +2,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from centres import health
 from centres.public import views as public
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("exit/", public.quick_exit, name="quick_exit"),
+    path("healthz", health.healthz, name="healthz"),  # for load balancers (centres/health.py)
     # The open-data API answers in JSON at one address for every language (centres/open_data/api.py).
     path("api/", include("centres.open_data.urls")),
 ]
