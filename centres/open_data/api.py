@@ -30,7 +30,6 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
@@ -40,10 +39,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from centres.caching import current_key, data_version, kept
+from centres.caching import current_key, kept
 from centres.filters import CodesFilter, PublicSearch
 from centres.limits import limited, period_seconds
-from centres.models import CACHE_SECONDS, Centre, Operator
+from centres.models import Centre, Operator
 from centres.nearest import Nearest, Origin
 from centres.open_data import hsds, schemas
 from centres.paging import ByName
@@ -59,10 +58,6 @@ EXPOSED = "ETag, Retry-After, Content-Language"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SCHEMA_LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 OFFICIAL_SCHEMAS = "https://raw.githubusercontent.com/openreferral/specification/"
-# The map of organization ids is kept under a key holding the data version, for as long as the rules and hotlines
-# are: an edit shows at once with a shared cache, within this with a cache per server process.
-ORGANIZATIONS_SECONDS = CACHE_SECONDS
-
 
 # -- what every answer shares --------------------------------------------------------------------------------------
 
@@ -324,12 +319,10 @@ def _another_taxonomy(params: QueryDict) -> bool:
 def _organization_ids() -> dict[str, int]:
     """Each organization's id and its operator's pk, for the operators of public centres: few, computed once per
     data version."""
-    key = f"centres:api:organization-ids:{data_version()}"
-    found = cache.get(key)
-    if found is None:
-        found = {hsds.organization_id(pk): pk for pk in hsds.organizations().values_list("pk", flat=True)}
-        cache.set(key, found, ORGANIZATIONS_SECONDS)
-    return found
+    return kept(
+        current_key("api:organization-ids"),
+        lambda: {hsds.organization_id(pk): pk for pk in hsds.organizations().values_list("pk", flat=True)},
+    )
 
 
 def matching_services(params: QueryDict) -> tuple[QuerySet, Origin | None]:

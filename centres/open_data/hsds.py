@@ -28,7 +28,7 @@ from django.utils.translation import get_language, gettext
 
 from centres import opening_hours as schedules
 from centres.models import ADMISSION_COLUMNS, CARD_COLUMNS, Centre, CentrePhone, CountryRules, Operator, Region
-from centres.public.presentation import admits, places_free_shown
+from centres.public.presentation import admits, label_in, places_free_shown
 from centres.vocabularies import (
     AddressVisibility,
     Audience,
@@ -57,13 +57,8 @@ def _translated(message: str, language: str | None) -> str:
 
 
 def _label(vocabulary, code: str) -> str:
-    """A vocabulary code's label in the active language, remembered likewise."""
-    return _vocabulary_label(vocabulary, code, get_language())
-
-
-@functools.cache
-def _vocabulary_label(vocabulary, code: str, language: str | None) -> str:
-    return str(vocabulary(code).label)
+    """A vocabulary code's label in the active language, remembered as the public cards remember it."""
+    return label_in(vocabulary, code, get_language())
 
 
 def stable_id(kind: str, key: object) -> str:

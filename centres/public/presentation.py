@@ -210,11 +210,11 @@ def _distance(origin: Origin | None, point: tuple[float, float] | None) -> float
 
 def _labels(vocabulary, codes: list[str]) -> list[str]:
     language = get_language()
-    return [_label(vocabulary, code, language) for code in codes]
+    return [label_in(vocabulary, code, language) for code in codes]
 
 
 @functools.cache
-def _label(vocabulary, code: str, language: str) -> str:
+def label_in(vocabulary, code: str, language: str | None) -> str:
     """A code's label in `language` (the active one): twenty cards ask for some sixty, each a catalogue lookup."""
     return str(vocabulary(code).label)
 
