@@ -1,8 +1,9 @@
 """gunicorn's settings for this site: `gunicorn -c gunicorn.conf.py directory.wsgi` (README: Deploying).
 
-The access log keeps the method, the path without its query string (which holds what someone searched for) and
-the status — never the client's address. The error log never writes an address or a malformed request line
-(`directory.gunicorn_logging`).
+gunicorn writes no access log: the app logs every request itself, static files included, by method, path without
+its query string (which holds what someone searched for), status, duration and request id — never the client's
+address (`centres.logs`). gunicorn's error log never writes an address or a malformed request line, and is written as
+JSON when `LOG_FORMAT=json` (`directory.gunicorn_logging`).
 """
 
 import os
@@ -13,8 +14,7 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 # streaming to a slow client). `make load` at 100,000 centres on 2 cores (2026-12-01), searches' p99: 267 ms with 4
 # processes, 225–235 ms with 3, 210 ms with 2, and 311 ms with 2 processes of 2 threads each (README: Performance).
 workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1))
-accesslog = "-"
-access_log_format = "%(m)s %(U)s %(s)s"
+accesslog = None
 errorlog = "-"
 loglevel = "warning"
 logger_class = "directory.gunicorn_logging.PrivateLogger"

@@ -1,12 +1,9 @@
-"""Response headers and logging that keep visitors safe, and the few that differ where logged-in people work."""
-
-import logging
+"""Response headers that keep visitors safe, and the few that differ where logged-in people work."""
 
 from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from centres.health import PATH as HEALTH_PATH
 from centres.signed_in import may_be_signed_in
 
 
@@ -122,8 +119,7 @@ class PublicPrivacyMiddleware:
     - Nothing is cached: `Cache-Control: no-store` on every page (a shared or stolen phone keeps no copy).
     - Anonymous visitors get no cookie on any response, 404s and quick exit included. Only the login pages, which
       need a CSRF cookie to post the form, may set one.
-    - Requests are logged by path only, never with their query string (which holds what someone searched for), and
-      never with an address.
+    (Requests are logged by path only, by centres.logs.RequestLogMiddleware.)
 
     Listed first among our middleware so that it sees every response last.
     """
@@ -138,8 +134,6 @@ class PublicPrivacyMiddleware:
         user = getattr(request, "user", None)
         if response.cookies and not (user is not None and user.is_authenticated) and not _may_set_cookies(request):
             response.cookies.clear()
-        if request.path != HEALTH_PATH:  # asked every second by a load balancer: no line each time
-            request_log.info("%s %s %s", request.method, request.path, response.status_code)
         return response
 
 
@@ -149,4 +143,3 @@ def _may_set_cookies(request: HttpRequest) -> bool:
 
 
 COOKIE_VIEWS = {"centres:login", "centres:logout"}
-request_log = logging.getLogger("centres.requests")

@@ -2,8 +2,11 @@
 
 gunicorn's own error log writes "Invalid request from ip=…" with the malformed request line, and "Error handling
 request" with the full URI, query string included. This logger writes those without the address and with the
-path alone. Access lines are written in the format gunicorn.conf.py sets (method, path, status).
+path alone. With `LOG_FORMAT=json` its lines are JSON objects, as the app's are (centres/logs.py). gunicorn writes no
+access log (gunicorn.conf.py): the app logs each request.
 """
+
+import os
 
 from gunicorn.glogging import Logger
 
@@ -11,6 +14,14 @@ INVALID_REQUEST = "Invalid request from ip="
 
 
 class PrivateLogger(Logger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        if os.environ.get("LOG_FORMAT") == "json":
+            from centres.logs import formatter  # here: the config file is read before Django is set up
+
+            for handler in self.error_log.handlers:
+                handler.setFormatter(formatter("json"))
+
     def warning(self, msg, *args, **kwargs):
         if isinstance(msg, str) and msg.startswith(INVALID_REQUEST):
             msg, args = "Invalid request (its address and request line are not logged)", ()

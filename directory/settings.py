@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",  # /sitemap.xml (centres/public/sitemaps.py)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
@@ -47,7 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "centres.middleware.BrowserPolicyMiddleware",  # first: on every response, the HTTPS redirect too
+    "centres.logs.RequestLogMiddleware",  # first: one log line for every request, static files and redirects too
+    "centres.middleware.BrowserPolicyMiddleware",  # on every response, the HTTPS redirect too
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "centres.middleware.PublicPrivacyMiddleware",
@@ -282,14 +284,22 @@ QUICK_EXIT_URL = env("QUICK_EXIT_URL", default="https://www.google.com/search?q=
 DEFAULT_EXCEPTION_REPORTER = "centres.errors.PrivateExceptionReporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "centres.errors.PrivateExceptionReporterFilter"
 
+# Logs (centres/logs.py): one line a request, by path only; `json` writes one JSON object a line.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "centres.logs.RequestIdFilter"}},
+    "formatters": {"line": {"()": f"centres.logs.{'Json' if LOG_FORMAT == 'json' else 'Plain'}Formatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's and the development server's request logs would carry query strings (a survivor's search):
-        # requests are logged by centres.middleware, by path only.
+        # requests are logged by centres.logs.RequestLogMiddleware, by path only.
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
         "centres.requests": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

@@ -1,6 +1,8 @@
-"""The shipped gunicorn.conf.py: access lines with method, path and status only; no address and no malformed
-request line in the error log. Runs gunicorn for real on a loopback port, for a few seconds."""
+"""The shipped gunicorn.conf.py: request lines with method, path and status only; no address and no malformed
+request line in the error log; with LOG_FORMAT=json, every line a JSON object. Runs gunicorn for real on a loopback
+port, for a few seconds."""
 
+import json
 import os
 import socket
 import subprocess
@@ -27,9 +29,11 @@ def send(port: int, raw: bytes) -> bytes:
 
 
 @pytest.mark.skipif(not (ROOT / "staticfiles").exists(), reason="needs collectstatic (make test runs it)")
-def test_gunicorn_logs_no_address_query_or_malformed_request_line(tmp_path):
+@pytest.mark.parametrize("log_format", ["plain", "json"])
+def test_gunicorn_logs_no_address_query_or_malformed_request_line(tmp_path, log_format):
     port = free_port()
     env = {**os.environ, "SECRET_KEY": "test-only", "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1"}
+    env["LOG_FORMAT"] = log_format
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "-w", "1"]
     server = subprocess.Popen(
@@ -54,3 +58,7 @@ def test_gunicorn_logs_no_address_query_or_malformed_request_line(tmp_path):
     assert "GET /static/css/site.css 200" in output
     assert "Invalid request (its address and request line are not logged)" in output
     assert "secret" not in output and "127.0.0.1" not in output, output
+    if log_format == "json":
+        records = [json.loads(line) for line in output.splitlines() if line.strip()]  # each line is one object
+        assert {"method": "GET", "path": "/static/css/site.css", "status": 200}.items() <= records[0].items()
+        assert any(record["message"].startswith("Invalid request") for record in records)
