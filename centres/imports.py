@@ -13,7 +13,7 @@ Two steps, so that a file is written completely or not at all:
 
 import hashlib
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import IO, Any
 
@@ -72,8 +72,10 @@ def validate(
     filename: str = "",
     sheet: str | None = None,
     overwrite: Collection[int] | bool = (),
+    progress: Callable[[int], None] | None = None,
 ) -> ImportPlan:
     """Read and check the whole file (CSV or XLSX, `spreadsheets.read_sheet`); plan every change. Writes nothing.
+    `progress` is told the number of rows read after each row.
 
     A row that would change a centre edited since the file was exported (its `version` is older than the centre's,
     or the file has none) is a conflict, and the plan cannot be written, unless its row is in `overwrite` (or
@@ -115,6 +117,8 @@ def validate(
             }
             planner.plan_row(row.number, values)
             read += 1
+            if progress is not None:
+                progress(read)
         if not read and not plan.errors:
             plan.errors.append(RowError(None, None, _("The file has a header but no rows: nothing to import.")))
         leaks.check(plan)
@@ -145,8 +149,15 @@ def _bytes(source: bytes | str | Path | IO[bytes] | IO[str]) -> bytes:
     return source.encode("utf-8") if isinstance(source, str) else source
 
 
-def write(plan: ImportPlan, *, user: Any = None, reason: str | None = None) -> ImportPlan:
-    """Save a plan without errors in one transaction; raises ImportConflict (and writes nothing) on a conflict."""
+def write(
+    plan: ImportPlan,
+    *,
+    user: Any = None,
+    reason: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportPlan:
+    """Save a plan without errors in one transaction; raises ImportConflict (and writes nothing) on a conflict.
+    `progress` is told the number of centres written, and how many there are to write, after each centre."""
     if not plan.writable:
         raise ValueError("An import plan with errors or conflicts cannot be written.")
     if reason is None:
@@ -166,6 +177,7 @@ def write(plan: ImportPlan, *, user: Any = None, reason: str | None = None) -> I
                     if not item.created:
                         item.operator.version = item.version
                     stamp(item.operator).save()
+            to_write, written = sum(1 for item in plan.centres if item.changed), 0
             for item in plan.centres:
                 if not item.changed:
                     continue
@@ -182,6 +194,9 @@ def write(plan: ImportPlan, *, user: Any = None, reason: str | None = None) -> I
                     for phone in item.phones:
                         phone.centre = centre
                         stamp(phone).save()
+                written += 1
+                if progress is not None:
+                    progress(written, to_write)
     except ConcurrentEditError as error:
         raise ImportConflict(_conflict_message(item, error)) from error
     except IntegrityError as error:  # e.g. a centre with a file's id was created meanwhile

@@ -6,8 +6,6 @@ writes what the public export on the web writes; `--at-risk` the at-risk list wi
 rules of the web when `--public` is given too.
 """
 
-from collections.abc import Iterable, Iterator
-
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -16,6 +14,7 @@ from centres.advocacy.filters import AtRiskFilter
 from centres.columns import ADVOCATE_COLUMNS, BACKUP_COLUMNS, PUBLIC_COLUMNS
 from centres.exports import FORMATS, centre_rows, to_file
 from centres.models import Centre, CountryRules, today
+from centres.progress import Progress
 from centres.selectors import at_risk_centres, public_centres
 
 
@@ -39,7 +38,7 @@ class Command(BaseCommand):
             "--at-risk", action="store_true", help=_("Only centres at risk, with the advocates' columns and reasons.")
         )
 
-    def handle(self, *args, format: str, output: str | None, public: bool, at_risk: bool, **options):
+    def handle(self, *args, format: str, output: str | None, public: bool, at_risk: bool, verbosity: int, **options):
         if format == "xlsx" and not output:
             raise CommandError(_("The xlsx format writes a binary file: give --output FILE."))
         rules, on = CountryRules.for_countries(), today()
@@ -50,31 +49,27 @@ class Command(BaseCommand):
             queryset, columns = public_centres().order_by("name", "pk"), PUBLIC_COLUMNS
         else:
             queryset, columns = Centre.objects.order_by("country", "name", "id"), BACKUP_COLUMNS
-        rows = _Counted(centre_rows(queryset, columns, web=public, rules=rules, on=on))
-        export = to_file(rows, columns, format, "centres-at-risk" if at_risk else "centres")
-
-        if format == "xlsx":
-            with open(output, "wb") as stream:
-                stream.writelines(export.chunks)
-        elif output:
-            # newline="": the csv module writes its own line ends.
-            with open(output, "w", encoding="utf-8", newline="") as stream:
-                stream.writelines(export.chunks)
-        else:
-            for piece in export.chunks:
-                self.stdout.write(piece, ending="")
-        if output:
-            self.stderr.write(_("%(count)d centres written to %(file)s.") % {"count": rows.count, "file": output})
-
-
-class _Counted:
-    """Passes rows through, counting them."""
-
-    def __init__(self, rows: Iterable[dict[str, str]]):
-        self.rows = rows
-        self.count = 0
-
-    def __iter__(self) -> Iterator[dict[str, str]]:
-        for row in self.rows:
-            self.count += 1
-            yield row
+        name = "centres-at-risk" if at_risk else "centres"
+        with Progress(
+            self, _("Exporting centres"), unit=_("centres"), total=queryset.count(), verbosity=verbosity
+        ) as progress:
+            export = to_file(
+                progress.counting(centre_rows(queryset, columns, web=public, rules=rules, on=on)),
+                columns,
+                format,
+                name,
+            )
+            if format == "xlsx":
+                with open(output, "wb") as stream:
+                    stream.writelines(export.chunks)
+            elif output:
+                # newline="": the csv module writes its own line ends.
+                with open(output, "w", encoding="utf-8", newline="") as stream:
+                    stream.writelines(export.chunks)
+            else:
+                for piece in export.chunks:
+                    self.stdout.write(piece, ending="")
+            progress.summary(
+                _("%(count)d centres written to %(file)s in %(seconds).1f s.")
+                % {"count": progress.done, "file": output or _("standard output"), "seconds": progress.seconds}
+            )

@@ -15,7 +15,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from centres.open_data import hsds
 from centres.open_data.package import write_package
+from centres.progress import Progress
 
 
 class Command(BaseCommand):
@@ -47,18 +49,15 @@ class Command(BaseCommand):
                 % {"language": language, "codes": ", ".join(codes)}
             )
 
-        def progress(count: int) -> None:
-            if verbosity >= 2:
-                self.stderr.write(_("%(count)d services…") % {"count": count})
-
-        if output == "-":
-            written = self._to_stdout(language, base_url, progress)
-            where = _("standard output")
-        else:
-            written = self._to_file(Path(output), language, base_url, progress)
-            where = output
-        if verbosity >= 1:
-            self.stderr.write(
+        total = hsds.services().count()
+        with Progress(self, _("Writing services"), unit=_("services"), total=total, verbosity=verbosity) as progress:
+            if output == "-":
+                written = self._to_stdout(language, base_url, progress)
+                where = _("standard output")
+            else:
+                written = self._to_file(Path(output), language, base_url, progress)
+                where = output
+            progress.summary(
                 _("%(services)d services, %(rows)d rows written to %(file)s in %(seconds).1f s.")
                 % {"services": written.services, "rows": written.total_rows, "file": where, "seconds": written.seconds}
             )

@@ -10,9 +10,7 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 import warnings
-from collections.abc import Callable
 
 import environ
 from django.conf import settings
@@ -23,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from centres import synthetic
 from centres.models import Centre
+from centres.progress import Progress
 
-PROGRESS_EVERY = 50_000
 ENGINES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
 
 
@@ -75,17 +73,16 @@ class Command(BaseCommand):
             if Centre._meta.db_table in connection.introspection.table_names():
                 self._refuse_if_not_empty(Centre.objects.count())
             call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
-        started = time.monotonic()
-        try:
-            synthetic.generate(count, seed=seed, progress=self._progress(count, started) if verbosity else None)
-        except synthetic.DirectoryNotEmpty as error:
-            self._refuse_if_not_empty(error.count)
-        except LookupError:
-            raise CommandError(_("The gazetteer is empty: run migrate first.")) from None
-        if verbosity:
-            self.stdout.write(
+        with Progress(self, _("Generating centres"), unit=_("centres"), total=count, verbosity=verbosity) as progress:
+            try:
+                synthetic.generate(count, seed=seed, progress=progress)
+            except synthetic.DirectoryNotEmpty as error:
+                self._refuse_if_not_empty(error.count)
+            except LookupError:
+                raise CommandError(_("The gazetteer is empty: run migrate first.")) from None
+            progress.summary(
                 _("%(count)s centres generated in %(seconds)d s.")
-                % {"count": f"{count:,}", "seconds": round(time.monotonic() - started)}
+                % {"count": f"{count:,}", "seconds": round(progress.seconds)}
             )
 
     def _refuse_if_not_empty(self, existing: int) -> None:
@@ -97,25 +94,6 @@ class Command(BaseCommand):
                 )
                 % {"count": f"{existing:,}"}
             )
-
-    def _progress(self, total: int, started: float) -> Callable[[int], None]:
-        """A line on standard error every 50,000 centres: how many so far, and how many a second."""
-        marks = iter(range(PROGRESS_EVERY, total, PROGRESS_EVERY))
-        next_mark = next(marks, None)
-
-        def report(done: int) -> None:
-            nonlocal next_mark
-            if next_mark is None or done < next_mark:
-                return
-            while next_mark is not None and next_mark <= done:
-                next_mark = next(marks, None)
-            rate = done / max(time.monotonic() - started, 0.001)
-            self.stderr.write(
-                _("%(done)s of %(total)s centres, %(rate)s a second")
-                % {"done": f"{done:,}", "total": f"{total:,}", "rate": f"{rate:,.0f}"}
-            )
-
-        return report
 
     def _generate_in(self, url: str, count: int, seed: int | None, verbosity: int) -> None:
         """Run this command again with URL as DATABASE_URL, in a child process that writes to the same standard

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from centres.imports import ImportConflict, validate, write
+from centres.progress import Progress
 
 
 class Command(BaseCommand):
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         sheet: str | None,
         overwrite: tuple[int, ...],
         overwrite_all: bool,
+        verbosity: int,
         **options,
     ):
         author = None
@@ -60,20 +62,27 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}) from None
 
-        plan = validate(data, filename=path.name, sheet=sheet, overwrite=True if overwrite_all else overwrite)
+        overwrite_rows = True if overwrite_all else overwrite
+        with Progress(self, _("Checking rows"), unit=_("rows"), verbosity=verbosity) as progress:
+            plan = validate(data, filename=path.name, sheet=sheet, overwrite=overwrite_rows, progress=progress)
         if plan.errors:
             for error in plan.errors:
                 self.stderr.write(str(error))
             raise CommandError(_("%(count)d error(s) found; nothing was written.") % {"count": len(plan.errors)})
-        self.stderr.write(_("Read as %(kind)s.") % {"kind": plan.read_as})
-        for line in plan.describe():
-            self.stdout.write(line)
-        for warning in plan.warnings:
-            self.stderr.write(str(warning))
-        for conflict in plan.conflicts:
+        report = verbosity >= 1  # with -v 0, nothing but errors
+        if report:
+            self.stderr.write(_("Read as %(kind)s.") % {"kind": plan.read_as})
+            for line in plan.describe():
+                self.stdout.write(line)
+            for warning in plan.warnings:
+                self.stderr.write(str(warning))
+        for conflict in plan.conflicts:  # errors unless this is a dry run
             self.stderr.write(str(conflict))
         if dry_run:
-            self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": plan.summary()})
+            progress.summary(
+                _("Dry run of %(file)s in %(seconds).1f s, nothing written: %(summary)s")
+                % {"file": file, "summary": plan.summary(), "seconds": progress.seconds}
+            )
             return
         if plan.conflicts:
             rows = ",".join(str(conflict.row) for conflict in plan.conflicts)
@@ -84,11 +93,15 @@ class Command(BaseCommand):
                 )
                 % {"count": len(plan.conflicts), "rows": rows}
             )
-        try:
-            write(plan, user=author)
-        except ImportConflict as error:
-            raise CommandError(str(error)) from error
-        self.stdout.write(plan.summary())
+        with Progress(self, _("Writing centres"), unit=_("centres"), verbosity=verbosity) as writing:
+            try:
+                write(plan, user=author, progress=writing)
+            except ImportConflict as error:
+                raise CommandError(str(error)) from error
+            writing.summary(
+                _("%(file)s imported in %(seconds).1f s: %(summary)s")
+                % {"file": file, "summary": plan.summary(), "seconds": progress.seconds}
+            )
 
 
 def _rows(text: str) -> tuple[int, ...]:
