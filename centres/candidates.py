@@ -14,6 +14,7 @@ is in the history) is not created again.
 import csv
 import io
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,8 +90,9 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def load(path: Path = CANDIDATES_FILE) -> LoadResult:
-    """Create a draft for each candidate of the file not loaded before, in one transaction."""
+def load(path: Path = CANDIDATES_FILE, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+    """Create a draft for each candidate of the file not loaded before, in one transaction. `progress` is told how
+    many candidates are looked at, of how many, after each."""
     result = LoadResult()
     seen: dict[uuid.UUID, int] = {}
     candidates: list[Candidate] = []
@@ -115,7 +117,9 @@ def load(path: Path = CANDIDATES_FILE) -> LoadResult:
     with transaction.atomic(), judging.deferred():
         existing = {centre.pk: centre for centre in Centre.objects.filter(pk__in=seen)}
         ever_saved = set(Centre.history.filter(id__in=seen).values_list("id", flat=True).distinct())
-        for candidate in candidates:
+        for done, candidate in enumerate(candidates, 1):
+            if progress is not None:
+                progress(done, len(candidates))
             centre = candidate.centre
             if centre.pk in existing:
                 result.present.append(existing[centre.pk])

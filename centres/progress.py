@@ -48,9 +48,9 @@ class Progress:
         self.done = done
         if self.bar is not None:
             self.bar.update(done - self.bar.n)
-        elif not self.quiet and time.monotonic() - self.last_line >= EVERY_SECONDS:
-            self.last_line = time.monotonic()
-            self.stream.write(self.line())
+        elif not self.quiet and (now := time.monotonic()) - self.last_line >= EVERY_SECONDS:
+            self.last_line = now
+            self.stream.write(self.line(now), style_func=_as_is)
 
     def counting(self, items: Iterable[Item]) -> Iterator[Item]:
         """Passes `items` through, telling how many have gone by."""
@@ -58,9 +58,9 @@ class Progress:
             yield item
             self(done)
 
-    def line(self) -> str:
+    def line(self, now: float) -> str:
         """The plain line: "Writing centres: 12,000 of 100,000 centres (12%), 4,100 a second"."""
-        rate = f"{self.done / max(time.monotonic() - self.started, 0.001):,.0f}"
+        rate = f"{self.done / max(now - self.started, 0.001):,.0f}"
         if self.total:
             return _("%(what)s: %(done)s of %(total)s %(unit)s (%(percent)d%%), %(rate)s a second") % {
                 "what": self.what,
@@ -90,10 +90,15 @@ class Progress:
         """The closing line, after the bar is gone."""
         self.close()
         if not self.quiet:
-            self.stream.write(text)
+            self.stream.write(text, style_func=_as_is)
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _as_is(text: str) -> str:
+    """Django writes a command's standard error in the colour of errors on a terminal: progress is none."""
+    return text

@@ -1,6 +1,8 @@
 """Backups: taken while the site runs, restored into an empty database with every table, history included."""
 
 import io
+import re
+import shutil
 
 import pytest
 from django.core.management import call_command
@@ -8,6 +10,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import translation
 
+from centres import backups, progress
 from centres.models import Centre
 from tests.conftest import make_centre, make_operator, make_user
 
@@ -62,3 +65,37 @@ def test_backup_never_overwrites_a_file(tmp_path):
     with pytest.raises(CommandError, match="exists already"):
         call_command("backup", str(target), stderr=io.StringIO())
     assert target.read_text() == "an older backup"
+
+
+def test_backup_and_restore_report_their_progress_on_standard_error(tmp_path, migration_data, monkeypatch):
+    monkeypatch.setattr(progress, "EVERY_SECONDS", 0)
+    make_centre()
+    target = tmp_path / "directory.backup"
+    unit = "pages" if connection.vendor == "sqlite" else "tables"
+    out, err = io.StringIO(), io.StringIO()
+    call_command("backup", str(target), stdout=out, stderr=err)
+    *steps, summary = err.getvalue().splitlines()
+    assert steps and all(re.match(rf"Backing up: \d+ of \d+ {unit} \(\d+%\)", line) for line in steps), steps
+    assert steps[-1].startswith("Backing up: ") and "(100%)" in steps[-1]
+    assert re.fullmatch(rf"Backup written to {re.escape(str(target))} \(\d+\.\d MB\) in \d+\.\d s\.", summary)
+    call_command("backup", str(tmp_path / "quiet.backup"), stdout=out, stderr=err, verbosity=0)
+    assert out.getvalue() == "" and err.getvalue().endswith(summary + "\n")  # quiet: nothing at all
+    call_command("flush", interactive=False, verbosity=0)
+    err = io.StringIO()
+    call_command("restore", str(target), stdout=out, stderr=err)
+    *steps, summary = err.getvalue().splitlines()
+    assert steps and all(re.match(rf"Restoring: \d+ of \d+ {unit} \(\d+%\)", line) for line in steps), steps
+    assert "(100%)" in steps[-1]
+    assert re.fullmatch(rf"Restored from {re.escape(str(target))} in \d+\.\d s\.", summary)
+    assert out.getvalue() == ""
+    assert Centre.objects.count() == 1
+
+
+@pytest.mark.skipif(shutil.which("pg_dump") is None, reason="needs pg_dump")
+def test_a_failing_pg_dump_says_why_without_its_chatter(tmp_path):
+    command = ["pg_dump", "--format=custom", f"--file={tmp_path / 'x'}", "--host=127.0.0.1", "--port=9", "nothing"]
+    with pytest.raises(backups.BackupError) as failed:
+        backups._run(command, "pg_dump", connection, progress=None, total=0)
+    message = str(failed.value)
+    assert message.startswith("pg_dump failed: pg_dump: error: connection to server")
+    assert "last built-in OID" not in message and "reading extensions" not in message

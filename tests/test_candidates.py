@@ -33,10 +33,10 @@ COUNTRIES = ("KZ", "KG", "UZ", "TJ")
 
 
 def load(path: Path | None = None) -> str:
-    out = io.StringIO()
+    out, err = io.StringIO(), io.StringIO()
     with translation.override("en"):
-        call_command("load_candidates", *(["--file", str(path)] if path else []), stdout=out)
-    return out.getvalue()
+        call_command("load_candidates", *(["--file", str(path)] if path else []), stdout=out, stderr=err)
+    return err.getvalue() + out.getvalue()  # the summary, then the details
 
 
 def write_file(tmp_path: Path, body: str) -> Path:

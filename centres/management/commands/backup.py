@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from centres.backups import BackupError, backup
+from centres.backups import BackupError, backup, progress_unit
+from centres.progress import Progress
 
 
 class Command(BaseCommand):
@@ -14,13 +15,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("The backup file to write."))
 
-    def handle(self, *args, file: str, **options):
+    def handle(self, *args, file: str, verbosity: int, **options):
         target = Path(file)
         if target.exists():
             raise CommandError(_("%(file)s exists already; give a new file name.") % {"file": file})
-        try:
-            backup(target)
-        except BackupError as error:
-            raise CommandError(str(error)) from error
-        size = target.stat().st_size / 1024 / 1024
-        self.stderr.write(_("Backup written to %(file)s (%(size).1f MB).") % {"file": file, "size": size})
+        with Progress(self, _("Backing up"), unit=progress_unit(), verbosity=verbosity) as progress:
+            try:
+                backup(target, progress=progress)
+            except BackupError as error:
+                raise CommandError(str(error)) from error
+            size = target.stat().st_size / 1024 / 1024
+            progress.summary(
+                _("Backup written to %(file)s (%(size).1f MB) in %(seconds).1f s.")
+                % {"file": file, "size": size, "seconds": progress.seconds}
+            )

