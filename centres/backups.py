@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.db import connections
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from centres.models import Centre, Operator
 
@@ -40,7 +41,7 @@ TROUBLE = re.compile(r"^pg_\w+: (error|warning|detail|hint):")
 
 def progress_unit(using: str = "default") -> str:
     """What the progress counts: SQLite's pages or PostgreSQL's tables."""
-    return _("pages") if connections[using].vendor == "sqlite" else _("tables")
+    return pgettext("counted", "pages") if connections[using].vendor == "sqlite" else pgettext("counted", "tables")
 
 
 def backup(target: Path, using: str = "default", progress: Progress | None = None) -> None:

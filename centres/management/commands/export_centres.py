@@ -9,6 +9,7 @@ rules of the web when `--public` is given too.
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from centres.advocacy.filters import AtRiskFilter
 from centres.columns import ADVOCATE_COLUMNS, BACKUP_COLUMNS, PUBLIC_COLUMNS
@@ -51,7 +52,11 @@ class Command(BaseCommand):
             queryset, columns = Centre.objects.order_by("country", "name", "id"), BACKUP_COLUMNS
         name = "centres-at-risk" if at_risk else "centres"
         with Progress(
-            self, _("Exporting centres"), unit=_("centres"), total=queryset.count(), verbosity=verbosity
+            self,
+            _("Exporting centres"),
+            unit=pgettext("counted", "centres"),
+            total=queryset.count(),
+            verbosity=verbosity,
         ) as progress:
             export = to_file(
                 progress.counting(centre_rows(queryset, columns, web=public, rules=rules, on=on)),

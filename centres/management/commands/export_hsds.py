@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from centres.open_data import hsds
 from centres.open_data.package import write_package
@@ -50,7 +51,9 @@ class Command(BaseCommand):
             )
 
         total = hsds.services().count()
-        with Progress(self, _("Writing services"), unit=_("services"), total=total, verbosity=verbosity) as progress:
+        with Progress(
+            self, _("Writing services"), unit=pgettext("counted", "services"), total=total, verbosity=verbosity
+        ) as progress:
             if output == "-":
                 written = self._to_stdout(language, base_url, progress)
                 where = _("standard output")

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from centres import synthetic
 from centres.models import Centre
@@ -73,7 +74,9 @@ class Command(BaseCommand):
             if Centre._meta.db_table in connection.introspection.table_names():
                 self._refuse_if_not_empty(Centre.objects.count())
             call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
-        with Progress(self, _("Generating centres"), unit=_("centres"), total=count, verbosity=verbosity) as progress:
+        with Progress(
+            self, _("Generating centres"), unit=pgettext("counted", "centres"), total=count, verbosity=verbosity
+        ) as progress:
             try:
                 synthetic.generate(count, seed=seed, progress=progress)
             except synthetic.DirectoryNotEmpty as error:

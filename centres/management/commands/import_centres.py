@@ -6,6 +6,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from centres.imports import ImportConflict, validate, write
 from centres.progress import Progress
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}) from None
 
         overwrite_rows = True if overwrite_all else overwrite
-        with Progress(self, _("Checking rows"), unit=_("rows"), verbosity=verbosity) as progress:
+        with Progress(self, _("Checking rows"), unit=pgettext("counted", "rows"), verbosity=verbosity) as progress:
             plan = validate(data, filename=path.name, sheet=sheet, overwrite=overwrite_rows, progress=progress)
         if plan.errors:
             for error in plan.errors:
@@ -93,7 +94,7 @@ class Command(BaseCommand):
                 )
                 % {"count": len(plan.conflicts), "rows": rows}
             )
-        with Progress(self, _("Writing centres"), unit=_("centres"), verbosity=verbosity) as writing:
+        with Progress(self, _("Writing centres"), unit=pgettext("counted", "centres"), verbosity=verbosity) as writing:
             try:
                 write(plan, user=author, progress=writing)
             except ImportConflict as error:

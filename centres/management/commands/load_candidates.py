@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from centres import candidates
 from centres.progress import Progress
@@ -30,7 +30,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, verbosity: int, **options):
-        with Progress(self, _("Loading candidates"), unit=_("candidates"), verbosity=verbosity) as progress:
+        with Progress(
+            self, _("Loading candidates"), unit=pgettext("counted", "candidates"), verbosity=verbosity
+        ) as progress:
             try:
                 result = candidates.load(file, progress=progress)
             except candidates.CandidateFileError as error:
