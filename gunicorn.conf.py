@@ -14,6 +14,11 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 # streaming to a slow client). `make load` at 100,000 centres on 2 cores (2026-12-01), searches' p99: 267 ms with 4
 # processes, 225–235 ms with 3, 210 ms with 2, and 311 ms with 2 processes of 2 threads each (README: Performance).
 workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1))
+# A worker silent for longer than this is killed and restarted. The open-data package (/<lang>/open-data/hsds.zip)
+# builds for about a minute at 100,000 centres before its first byte; 30 s, gunicorn's default, would cut it off.
+# A reload lets requests under way finish within the same time.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+graceful_timeout = timeout
 accesslog = None
 errorlog = "-"
 loglevel = "warning"
