@@ -46,9 +46,23 @@ ADVOCATES_ONLY = {
 }
 # The open-data API: one address for everyone, no session (measured once, without a login).
 API_SERVICES = "/api/services?per_page=50"
-ANONYMOUS_ONLY = {API_SERVICES, "/api/services?per_page=50&search=%D0%BF%D1%80%D0%B8%D1%8E%D1%82&country=KZ"}
+# For crawlers: the sitemap's index and its second page of centres (250 centres, 1,500 addresses).
+SITEMAP_INDEX, SITEMAP_PAGE = "/sitemap.xml", "/sitemap-centres.xml?p=2"
+ANONYMOUS_ONLY = {
+    API_SERVICES,
+    "/api/services?per_page=50&search=%D0%BF%D1%80%D0%B8%D1%8E%D1%82&country=KZ",
+    SITEMAP_INDEX,
+    SITEMAP_PAGE,
+}
 # Kept for a minute per data version: measured as served from what is kept, and as the first request after an edit.
-KEPT_PER_VERSION = {"/ru/dashboard/", WHAT_IF, "/ru/coverage/", "/api/services?per_page=50"}
+KEPT_PER_VERSION = {
+    "/ru/dashboard/",
+    WHAT_IF,
+    "/ru/coverage/",
+    "/api/services?per_page=50",
+    SITEMAP_INDEX,
+    SITEMAP_PAGE,
+}
 PAGES = [
     ("template-only page (reference)", "/ru/safety/"),
     ("home", "/ru/"),
@@ -72,6 +86,8 @@ PAGES = [
         "HSDS API services, search=приют&country=KZ",
         "/api/services?per_page=50&search=%D0%BF%D1%80%D0%B8%D1%8E%D1%82&country=KZ",
     ),
+    ("sitemap index", SITEMAP_INDEX),
+    ("sitemap, a page of 250 centres", SITEMAP_PAGE),
 ]
 # Whole-file exports: timed once each (they grow with the directory by nature), with peak memory growth.
 EXPORTS = [

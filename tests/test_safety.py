@@ -120,7 +120,8 @@ PUBLIC_PATHS = [
 PUBLIC_PAGES = [path.replace("{lang}", lang) for lang in LANGUAGES for path in PUBLIC_PATHS]
 # And the answers that are not a page in a language: the root's and quick exit's redirects, a 404 outside every
 # language, a country code in capitals (redirected).
-OTHER_RESPONSES = ["/", "/exit/", "/no-such-page/", "/ru/countries/KZ/"]
+OTHER_RESPONSES = ["/", "/exit/", "/no-such-page/", "/ru/countries/KZ/", "/robots.txt", "/sitemap.xml"]
+OTHER_RESPONSES += ["/sitemap-pages.xml", "/sitemap-centres.xml"]
 
 
 @dataclass
