@@ -34,6 +34,9 @@ class Progress:
         self.quiet = verbosity < 1
         self.started = self.last_line = time.monotonic()
         self.done = 0
+        # In the command's language, even where the work itself runs in another (export_hsds --language).
+        self.with_total = _("%(what)s: %(done)s of %(total)s %(unit)s (%(percent)d%%), %(rate)s a second")
+        self.without_total = _("%(what)s: %(done)s %(unit)s, %(rate)s a second")
         self.bar = None
         if not self.quiet and self.stream.isatty():
             # The wrapper Django gives a command ends every write with a newline; the bar writes to the stream under it.
@@ -62,7 +65,7 @@ class Progress:
         """The plain line: "Writing centres: 12,000 of 100,000 centres (12%), 4,100 a second"."""
         rate = f"{self.done / max(now - self.started, 0.001):,.0f}"
         if self.total:
-            return _("%(what)s: %(done)s of %(total)s %(unit)s (%(percent)d%%), %(rate)s a second") % {
+            return self.with_total % {
                 "what": self.what,
                 "done": f"{self.done:,}",
                 "total": f"{self.total:,}",
@@ -70,7 +73,7 @@ class Progress:
                 "percent": 100 * self.done // self.total,
                 "rate": rate,
             }
-        return _("%(what)s: %(done)s %(unit)s, %(rate)s a second") % {
+        return self.without_total % {
             "what": self.what,
             "done": f"{self.done:,}",
             "unit": self.unit,

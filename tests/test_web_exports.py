@@ -575,10 +575,11 @@ def test_the_full_export_of_the_command_imported_back_changes_nothing(tmp_path, 
     assert {row["address"] for row in rows} >= {SECRET_ADDRESS}  # server-side backups keep everything
     assert {row["risk"] for row in rows} == {"high", "medium", "none"}
 
-    out = io.StringIO()
-    call_command("import_centres", str(target), stdout=out, stderr=io.StringIO())
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_centres", str(target), stdout=out, stderr=err)
 
-    assert "0 created, 0 changed, 4 unchanged" in out.getvalue()
+    assert out.getvalue() == ""  # no change to list
+    assert err.getvalue().endswith(": 0 created, 0 changed, 4 unchanged.\n")
     assert dict(Centre.objects.values_list("id", "version")) == versions
 
 
