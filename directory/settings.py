@@ -301,6 +301,8 @@ LOGGING = {
         # Django's and the development server's request logs would carry query strings (a survivor's search):
         # requests are logged by centres.logs.RequestLogMiddleware, by path only.
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+        # Django's own handlers (a console one when DEBUG is on, in its own format) give way to ours, at the root.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "centres.requests": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
