@@ -23,3 +23,6 @@ accesslog = None
 errorlog = "-"
 loglevel = "warning"
 logger_class = "directory.gunicorn_logging.PrivateLogger"
+# gunicorn 25.1 and later open a control socket in $HOME/.gunicorn; the service's user has no home, and nothing here
+# uses it (older versions ignore the setting).
+control_socket_disable = True

@@ -2,13 +2,16 @@
 
 gunicorn's own error log writes "Invalid request from ip=…" with the malformed request line, and "Error handling
 request" with the full URI, query string included. This logger writes those without the address and with the
-path alone. With `LOG_FORMAT=json` its lines are JSON objects, as the app's are (centres/logs.py). gunicorn writes no
-access log (gunicorn.conf.py): the app logs each request.
+path alone. With `LOG_FORMAT=json` its lines are JSON objects, as the app's are (directory/log_format.py, which
+imports nothing of Django's: this master process must not hold Django's modules for the workers it starts).
+gunicorn writes no access log (gunicorn.conf.py): the app logs each request.
 """
 
 import os
 
 from gunicorn.glogging import Logger
+
+from directory.log_format import formatter
 
 INVALID_REQUEST = "Invalid request from ip="
 
@@ -17,8 +20,6 @@ class PrivateLogger(Logger):
     def setup(self, cfg):
         super().setup(cfg)
         if os.environ.get("LOG_FORMAT") == "json":
-            from centres.logs import formatter  # here: the config file is read before Django is set up
-
             for handler in self.error_log.handlers:
                 handler.setFormatter(formatter("json"))
 

@@ -284,17 +284,17 @@ QUICK_EXIT_URL = env("QUICK_EXIT_URL", default="https://www.google.com/search?q=
 DEFAULT_EXCEPTION_REPORTER = "centres.errors.PrivateExceptionReporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "centres.errors.PrivateExceptionReporterFilter"
 
-# Logs (centres/logs.py): one line a request, by path only; `json` writes one JSON object a line.
+# Logs (centres/logs.py, directory/log_format.py): one line a request, by path only; `json`: one JSON object a line.
 LOG_FORMAT = env("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "centres.logs.RequestIdFilter"}},
-    "formatters": {"line": {"()": f"centres.logs.{'Json' if LOG_FORMAT == 'json' else 'Plain'}Formatter"}},
+    "filters": {"private": {"()": "directory.log_format.PrivateRecords"}},
+    "formatters": {"line": {"()": f"directory.log_format.{'Json' if LOG_FORMAT == 'json' else 'Plain'}Formatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["request_id"]},
+        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["private"]},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -303,6 +303,8 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
         # Django's own handlers (a console one when DEBUG is on, in its own format) give way to ours, at the root.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Every scanner's unknown Host, with a traceback: the request's own line says 400 (directory/log_format.py).
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
         "centres.requests": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -1,6 +1,6 @@
-"""The log lines of centres/logs.py, in both formats: one line a request with its method, path, status, duration
-and request id, and never an address, a query string, a form value, a cookie or the referrer — including on the
-lines Django writes itself, which carry the whole request on their record."""
+"""The log lines of centres/logs.py and directory/log_format.py, in both formats: one line a request with its
+method, path, status, duration and request id, and never an address, a query string, a form value, a cookie or the
+referrer — including on the lines Django writes itself, which carry the whole request on their record."""
 
 import io
 import json
@@ -12,10 +12,10 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import path
 
-from centres import logs
+from directory import log_format as logs
 from directory.urls import urlpatterns as site_urls
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def captured(request):
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logs.formatter(request.param))
-    handler.addFilter(logs.RequestIdFilter())
+    handler.addFilter(logs.PrivateRecords())
     loggers = [logging.getLogger(), logging.getLogger("centres.requests")]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
@@ -100,10 +100,12 @@ def test_a_line_for_each_request(client, captured):
             assert re.fullmatch(r"[0-9a-f]{32}", record["request_id"])
             assert set(record) == {"time", "level", "logger", "message", "request_id", *logs.REQUEST_FIELDS}
         assert len({record["request_id"] for record in requests}) == 4
-        # Django's own line of the failing request carries that request's id, and not the request itself.
+        # Django's own lines, written once the response is done, carry their request's id, and not the request.
         failed = next(record for record in records if record["logger"] == "django.request" and "exc_info" in record)
         assert failed["request_id"] == requests[2]["request_id"]
         assert failed["message"] == "Internal Server Error: /broken/"
+        not_found = next(record for record in records if record["message"].startswith("Not Found"))
+        assert not_found["request_id"] == requests[1]["request_id"]
     else:
         requests = [line for line in lines if " centres.requests: " in line]
         assert [line.split(": ", 1)[1].rsplit(" ", 2)[0] for line in requests] == [
@@ -143,3 +145,53 @@ def test_an_unknown_format_is_refused_with_a_message():
     )
     assert result.returncode != 0
     assert "LOG_FORMAT must be plain or json, not 'xml'." in result.stderr
+
+
+def test_a_path_that_matches_no_page_is_never_written(client, captured):
+    typed = "/ru/centres/%3Fq%3D" + SEARCHED + "/"  # a link whose "?" was encoded on the way
+    assert client.get(typed).status_code == 404
+    assert client.get("/ru/" + PLACE + "/").status_code == 404
+    _kind, lines = lines_of(captured)
+    text = "\n".join(lines)
+    assert SEARCHED not in text and PLACE not in text
+    assert sum(logs.UNMATCHED in line for line in lines) == 4, text  # each request's line and Django's "Not Found"
+
+
+def test_a_path_cannot_forge_a_line(client, captured):
+    # A country code is any text up to the next slash: the route matches (and the view sends it to its lower case).
+    assert client.get("/ru/countries/K%0AINFO [x] centres.requests: GET forged 200 1 ms/").status_code == 301
+    kind, lines = lines_of(captured)
+    if kind == "plain":
+        assert not any(line.startswith("INFO [x]") for line in lines)
+        assert "/ru/countries/K\\x0aINFO [x]" in "\n".join(lines)
+
+
+def test_a_csrf_refusal_names_the_referring_site_only(captured):
+    foreign = Client(enforce_csrf_checks=True)
+    referrer = "https://www.google.com/search?q=" + SEARCHED
+    response = foreign.post(
+        "/ru/login/", {"username": "editor", "password": PASSWORD}, secure=True, HTTP_REFERER=referrer
+    )
+    assert response.status_code == 403
+    _kind, lines = lines_of(captured)
+    text = "\n".join(lines)
+    assert "Referer checking failed - https://www.google.com does not match" in text
+    assert SEARCHED not in text and PASSWORD not in text and "search?q" not in text
+
+
+def test_an_unknown_host_is_its_request_line_alone(client, captured):
+    assert client.get("/ru/", HTTP_HOST="scanner.example").status_code == 400
+    _kind, lines = lines_of(captured)
+    assert len(lines) == 1 and "scanner.example" not in lines[0] and "/ru/" in lines[0]
+
+
+def test_gunicorns_master_loads_nothing_of_djangos():
+    # Workers a reload starts would run the Django modules the master holds, old ones after an upgrade.
+    probe = (
+        "import sys, directory.gunicorn_logging; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'django', 'centres'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
