@@ -45,18 +45,38 @@ def progress_unit(using: str = "default") -> str:
 
 
 def backup(target: Path, using: str = "default", progress: Progress | None = None) -> None:
+    """Write the whole database into `target`, a new file that its owner alone may read: a backup holds every
+    hidden address."""
     connection = connections[using]
+    if connection.vendor not in ("sqlite", "postgresql"):
+        raise BackupError(_("Backups are made for SQLite and PostgreSQL only."))
+    try:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise BackupError(_("%(file)s exists already; give a new file name.") % {"file": target}) from None
+    except OSError as error:
+        raise BackupError(
+            _("Cannot write %(file)s: %(reason)s.") % {"file": target, "reason": error.strerror or error}
+        ) from None
+    try:
+        _backup(connection, target, progress)
+    except BaseException:
+        target.unlink(missing_ok=True)  # never a cut-off file that looks like a backup
+        raise
+
+
+def _backup(connection, target: Path, progress: Progress | None) -> None:
     if connection.vendor == "sqlite":
         connection.ensure_connection()
-        with sqlite3.connect(target) as copy:
-            connection.connection.backup(copy, pages=SQLITE_STEP, progress=_pages(progress))
-        copy.close()
+        try:
+            with sqlite3.connect(target) as copy:
+                connection.connection.backup(copy, pages=SQLITE_STEP, progress=_pages(progress))
+            copy.close()
+        except sqlite3.Error as error:
+            raise BackupError(_("The backup failed: %(error)s") % {"error": error}) from None
         return
-    if connection.vendor == "postgresql":
-        command = ["pg_dump", "--format=custom", f"--file={target}", *_pg_arguments(connection)]
-        _run(command, "pg_dump", connection, progress, total=len(connection.introspection.table_names()))
-        return
-    raise BackupError(_("Backups are made for SQLite and PostgreSQL only."))
+    command = ["pg_dump", "--format=custom", f"--file={target}", *_pg_arguments(connection)]
+    _run(command, "pg_dump", connection, progress, total=len(connection.introspection.table_names()))
 
 
 def restore(source: Path, using: str = "default", progress: Progress | None = None) -> None:

@@ -3,6 +3,7 @@
 import io
 import re
 import shutil
+import stat
 
 import pytest
 from django.core.management import call_command
@@ -99,3 +100,17 @@ def test_a_failing_pg_dump_says_why_without_its_chatter(tmp_path):
     message = str(failed.value)
     assert message.startswith("pg_dump failed: pg_dump: error: connection to server")
     assert "last built-in OID" not in message and "reading extensions" not in message
+
+
+def test_a_backup_is_for_its_owners_eyes_only(tmp_path):
+    make_centre()
+    target = tmp_path / "directory.backup"
+    call_command("backup", str(target), stderr=io.StringIO())
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # it holds every hidden address
+
+
+def test_a_backup_that_cannot_be_written_says_why_and_leaves_nothing(tmp_path):
+    target = tmp_path / "no-such-folder" / "directory.backup"
+    with pytest.raises(CommandError, match=r"Cannot write .*directory\.backup: No such file or directory\."):
+        call_command("backup", str(target), stderr=io.StringIO())
+    assert not target.parent.exists()

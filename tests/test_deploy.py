@@ -159,7 +159,12 @@ def test_access_log_format_has_no_query_address_or_browser():
     formats = every("log_format")
     assert [each.args[0] for each in formats] == ["directory_private"]
     variables = set(re.findall(r"\$(\w+)", "".join(formats[0].args[1:])))
-    assert "uri" in variables and "request_id" in variables and "status" in variables
+    assert "directory_logged_uri" in variables and "request_id" in variables and "status" in variables
+    (logged,) = [each for each in SITE_TREE if each.name == "map" and each.args == ["$uri", "$directory_logged_uri"]]
+    assert [[entry.name, *entry.args] for entry in logged.block] == [
+        ["~^(?<directory_before_query>[^?]*)\\?", "$directory_before_query"],
+        ["default", "$uri"],
+    ]
     forbidden = {
         "request",
         "request_uri",
@@ -181,6 +186,13 @@ def test_access_log_format_has_no_query_address_or_browser():
     # Every access log of the site is written in that format, or is off (/healthz).
     for log in every("access_log"):
         assert log.args == ["off"] or log.args[1:] == ["directory_private"], log.args
+
+
+def test_only_the_sitemap_is_compressed():
+    # Debian's nginx.conf turns gzip on for every site: each server turns it off, and the sitemap's location on.
+    assert all(one("gzip", server.block).args == ["off"] for server in SERVERS)
+    compressed = [each for each in every("gzip") if each.args == ["on"]]
+    assert [each.parents[-1].args for each in compressed] == [["~", "^/sitemap(?:-[a-z]+)?\\.xml$"]]
 
 
 def test_error_logs_leave_out_every_request():
@@ -314,8 +326,13 @@ class StandIn(BaseHTTPRequestHandler):
         while remaining:
             remaining -= len(self.rfile.read(min(remaining, 1024 * 1024)))
         StandIn.seen.append((self.command, self.path, dict(self.headers), length))
-        body = json.dumps({"status": "ok"}).encode() if self.path == "/healthz" else b"app"
+        body, kind = b"app", "text/html; charset=utf-8"
+        if self.path == "/healthz":
+            body, kind = json.dumps({"status": "ok"}).encode(), "application/json"
+        elif self.path.startswith(("/sitemap", "/en/long-page/")):  # long enough for nginx to compress
+            body, kind = b"<x>" + b"centre " * 400 + b"</x>", "application/xml" if "sitemap" in self.path else kind
         self.send_response(200)
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -457,6 +474,15 @@ def test_nginx_in_front_of_the_app(running_nginx):
     assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
     assert run.request("/static/css/site.css")[1]["Cache-Control"] == "public, max-age=60"
     assert len(StandIn.seen) == 2  # neither reached the app
+
+    # Compression (Debian's nginx.conf turns it on for every site): the sitemap only, never a page.
+    status, headers, _ = run.request("/en/long-page/", headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and "Content-Encoding" not in headers
+    status, headers, _ = run.request("/sitemap-centres.xml?p=1", headers={"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+
+    # A "?" sent as %3F is a query all the same: left out of the log.
+    assert run.request("/ru/centres/%3Fq%3Dsecret-encoded/")[0] == 200
 
     # Bodies: a whole import file (IMPORT_MAX_MB in a multipart form) passes, more does not, nor a big form elsewhere.
     import_path = reverse("admin:centres_centre_import")

@@ -165,3 +165,15 @@ def test_a_plain_line_is_written_only_every_few_seconds(monkeypatch):
     for done in (1, 2, 3):
         report(done * 100)
     assert err.getvalue().splitlines() == ["Counting: 300 things, 50 a second"]
+
+
+def test_a_quiet_dry_run_says_nothing_not_even_its_conflicts(tmp_path, almaty):
+    centre = make_centre(city=almaty)
+    path = tmp_path / "centres.csv"
+    path.write_text(f"id,name\n{centre.pk},Другое имя\n", encoding="utf-8")  # no version: a conflict
+    assert run("import_centres", str(path), "--dry-run", verbosity=0) == ("", "")
+    out, err = run("import_centres", str(path), "--dry-run")
+    assert "→ 'Другое имя'" in out
+    assert "Row 2: the file does not say which version" in err  # with -v 1, the conflict is said
+    assert "nothing written: 0 created, 1 changed, 0 unchanged." in err.splitlines()[-1]
+    assert Centre.objects.get().name == centre.name

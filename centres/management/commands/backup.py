@@ -17,8 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, verbosity: int, **options):
         target = Path(file)
-        if target.exists():
-            raise CommandError(_("%(file)s exists already; give a new file name.") % {"file": file})
         with Progress(self, _("Backing up"), unit=progress_unit(), verbosity=verbosity) as progress:
             try:
                 backup(target, progress=progress)

@@ -77,8 +77,9 @@ class Command(BaseCommand):
                 self.stdout.write(line)
             for warning in plan.warnings:
                 self.stderr.write(str(warning))
-        for conflict in plan.conflicts:  # errors unless this is a dry run
-            self.stderr.write(str(conflict))
+        if report or not dry_run:  # errors, unless this is a dry run
+            for conflict in plan.conflicts:
+                self.stderr.write(str(conflict))
         if dry_run:
             progress.summary(
                 _("Dry run of %(file)s in %(seconds).1f s, nothing written: %(summary)s")
