@@ -195,6 +195,18 @@ def test_only_the_sitemap_is_compressed():
     assert [each.parents[-1].args for each in compressed] == [["~", "^/sitemap(?:-[a-z]+)?\\.xml$"]]
 
 
+def test_the_page_shown_while_the_app_cannot_answer_is_a_plain_file():
+    # nginx serves templates/500.html as it is: it must stay a page without template syntax, with quick exit.
+    page = (ROOT / "templates" / "500.html").read_text()
+    assert "{%" not in page and "{{" not in page
+    assert 'href="/exit/"' in page and "112" in page
+    fallback = location(HTTPS, "=", "/directory-error.html")
+    assert one("alias", fallback.block).args == [f"{PROJECT_ROOT_ON_SERVER}/templates/500.html"]
+    assert one("error_page", HTTPS.block).args == ["429", "502", "503", "504", "/directory-error.html"]
+    (leave,) = [each for each in HTTPS.block if each.name == "location" and each.args == ["@quick_exit"]]
+    assert one("return", leave.block).args == ["302", shipped.QUICK_EXIT_URL]  # the default, as the app's
+
+
 def test_error_logs_leave_out_every_request():
     # nginx ends every request's and connection's error line with the client's address and the request line, query
     # string included, at every level but emerg (at crit: TLS handshakes nginx does not recognise, a full disk).
@@ -378,8 +390,12 @@ def running_nginx():
     static.mkdir(parents=True)
     for name in ("site.0123456789ab.css", "site.css"):
         (static / name).write_text("body { color: black }\n")
-    for folder in (prefix / "app", prefix / "app" / "staticfiles", static):
+    templates = prefix / "app" / "templates"
+    templates.mkdir()
+    shutil.copy(ROOT / "templates" / "500.html", templates / "500.html")
+    for folder in (prefix / "app", prefix / "app" / "staticfiles", static, templates):
         folder.chmod(0o755)
+    (templates / "500.html").chmod(0o644)
     app = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
     threading.Thread(target=app.serve_forever, daemon=True).start()
     StandIn.seen = []
@@ -504,7 +520,12 @@ def test_nginx_in_front_of_the_app(running_nginx):
     # The app down: nginx's own 502 (an error nginx logs, at `error`, with the client and the request line).
     run.app.shutdown()
     run.app.server_close()
-    assert run.request("/en/centres/?q=secret-while-down")[0] == 502
+    status, headers, body = run.request("/en/centres/?q=secret-while-down")
+    assert status == 502 and body == (ROOT / "templates" / "500.html").read_bytes()  # the hotlines, quick exit
+    assert headers["Content-Type"] == "text/html" and headers["Cache-Control"] == "no-store"
+    status, headers, _ = run.request("/exit/")
+    assert (status, headers["Location"]) == (302, shipped.QUICK_EXIT_URL)  # quick exit leaves all the same
+    assert headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     assert run.request("/healthz", scheme="http")[0] == 502
     with socket.create_connection(("127.0.0.1", run.https_port)) as plain_to_tls:
         plain_to_tls.sendall(b"GET /?q=secret-plain-to-tls HTTP/1.1\r\nHost: x\r\n\r\n")
