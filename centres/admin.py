@@ -527,7 +527,9 @@ class CentreAdmin(CentreStaffScope, CorrectionsWaiting, FoldedSearchMixin, Versi
         change_url = reverse("admin:centres_centre_change", args=[centre.pk])
         if request.method == "POST":
             try:
-                restore_centre(snapshot, expected_version=int(request.POST.get("version", "0")))
+                # A version that is no number (a tampered form) is no version the centre has: refused as stale.
+                sent = request.POST.get("version", "")
+                restore_centre(snapshot, expected_version=int(sent) if sent.isascii() and sent.isdigit() else -1)
             except ConcurrentEditError:
                 self.message_user(request, changed_meanwhile_message(centre), messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())

@@ -66,7 +66,7 @@ def import_view(modeladmin: admin.ModelAdmin, request: HttpRequest) -> HttpRespo
 
 def _confirm(modeladmin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:
     pending = get_object_or_404(PendingImport, pk=_uuid(request.POST["pending"]), user=request.user)
-    overwrite = [int(row) for row in request.POST.getlist("overwrite") if row.isdigit()]
+    overwrite = [int(row) for row in request.POST.getlist("overwrite") if row.isascii() and row.isdigit()]
     plan = _plan(pending, overwrite)
     if imports.fingerprint(plan) != request.POST.get("fingerprint"):
         messages.error(

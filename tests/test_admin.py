@@ -173,6 +173,19 @@ def test_restore_is_refused_when_the_centre_changed_meanwhile(editor_client, cen
     assert centre.name == "Someone else's edit"
 
 
+@pytest.mark.parametrize("version", ["", "x", "²", "-1"])
+def test_restore_with_a_version_that_is_no_number_is_refused_as_stale(editor_client, centre, version):
+    before = centre.history.first()
+    centre.name = "Someone else's edit"
+    centre.save()
+    restore = reverse("admin:centres_centre_restore", args=[centre.pk, before.history_id])
+    response = editor_client.post(restore, {"version": version}, follow=True)
+    assert response.status_code == 200
+    assert "while you were editing it. Your changes were not saved" in response.content.decode()
+    centre.refresh_from_db()
+    assert centre.name == "Someone else's edit"
+
+
 def test_second_save_through_the_main_form_is_refused(editor_client, centre):
     first = form_data(editor_client, change_url(centre))
     second = dict(first)

@@ -112,3 +112,15 @@ def test_people_who_cannot_add_centres_cannot_import(client, almaty):
     assert client.get(IMPORT).status_code == 403
     sign_in(client, make_user("visitor"))
     assert client.get(IMPORT).status_code == 302  # to the admin's login
+
+
+def test_row_numbers_that_are_no_numbers_are_left_out_of_the_overwrite(editor_client, almaty):
+    centre = make_centre(city=almaty)
+    preview = upload(editor_client, f"id,name\n{centre.pk},Другое имя\n")  # no version: row 2 is a conflict
+    page = preview.content.decode()
+    pending = re.search(r'name="pending" value="([^"]+)"', page).group(1)
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', page).group(1)
+    response = editor_client.post(IMPORT, {"pending": pending, "fingerprint": fingerprint, "overwrite": ["²", "2x"]})
+    assert response.status_code == 200  # the preview again: nothing chosen to overwrite, nothing written
+    centre.refresh_from_db()
+    assert centre.name != "Другое имя"
