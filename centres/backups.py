@@ -13,6 +13,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
@@ -143,13 +144,13 @@ def _run(command: list[str], program: str, connection, progress: Progress | None
     if connection.settings_dict.get("PASSWORD"):
         environment["PGPASSWORD"] = connection.settings_dict["PASSWORD"]  # never on the command line
     command = [command[0], "--verbose", *command[1:]]
-    trouble, last, done = [], [], 0
+    trouble, last, done = [], deque(maxlen=20), 0
     with subprocess.Popen(  # noqa: S603 - our own program and arguments
         command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     ) as running:
         for line in running.stderr:
             line = line.rstrip("\n")
-            last = [*last[-19:], line]
+            last.append(line)
             if TROUBLE.match(line):
                 trouble.append(line)
             elif TABLE_DONE[program].match(line):

@@ -143,7 +143,8 @@ class CentreSitemap(InternationalSitemap):
 
 def centre_path(slug: str, language: str) -> str:
     """`reverse("centres:centre_detail", args=[slug])` in `language`, with the route reversed once per language
-    (and script prefix): a page of the sitemap names 12,000 centre addresses, each address and its alternates."""
+    (and script prefix): a page of the sitemap names about 10,000 centre addresses, each address and its
+    alternates."""
     key = (language, get_script_prefix())
     template = _CENTRE_PATHS.get(key)
     if template is None:
