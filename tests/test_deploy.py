@@ -199,7 +199,7 @@ def test_the_page_shown_while_the_app_cannot_answer_is_a_plain_file():
     # nginx serves templates/500.html as it is: it must stay a page without template syntax, with quick exit.
     page = (ROOT / "templates" / "500.html").read_text()
     assert "{%" not in page and "{{" not in page
-    assert 'href="/exit/"' in page and "112" in page
+    assert 'href="/exit/"' in page and 'href="tel:112"' in page  # one tap to call, on a phone
     fallback = location(HTTPS, "=", "/directory-error.html")
     assert one("alias", fallback.block).args == [f"{PROJECT_ROOT_ON_SERVER}/templates/500.html"]
     assert one("error_page", HTTPS.block).args == ["429", "502", "503", "504", "/directory-error.html"]
