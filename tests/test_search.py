@@ -18,7 +18,7 @@ from centres.geo import distance_km
 from centres.models import CountryRules, Place
 from centres.nearest import Nearest, Origin, nearest_first
 from centres.selectors import country_centres, public_centres
-from tests.conftest import count_queries, make_centre, make_operator, sign_in
+from tests.conftest import count_queries, make_centre, make_operator, page_queries, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -258,7 +258,8 @@ def test_a_page_that_holds_open_and_paused_centres_reads_both_in_order(client):
         client.get(LIST, {"page": 2, "near": "Алматы"})
     with CaptureQueriesContext(connection) as first_page:
         client.get(LIST, {"page": 1, "near": "Алматы"})
-    assert len(straddling) <= len(first_page) + 2  # the second part's rows and their phones
+    # The pages' own queries: the rate limit's counter sometimes culls old rows too (one add in 100, at random).
+    assert len(page_queries(straddling)) <= len(page_queries(first_page)) + 2  # the second part's rows and phones
 
 
 def test_a_card_says_who_is_admitted_whether_it_is_open_at_night_and_has_a_call_button(client):
